@@ -1,0 +1,82 @@
+// ConditionalMemory<T>: the conditional generator/classifier of seed 001 (SPEC M-06), built as an
+// EnergyGraph of image x, label y and memories z. Clamp the label to generate; clamp the image
+// to classify.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engram/dynamics/relax.hpp"
+#include "engram/graph.hpp"
+
+namespace engram {
+
+struct ConditionalOptions {
+  /// Inverse temperature β of the memory layer z (softmax).
+  double beta = 1.0;
+  /// Label coupling λ. Unset: 1 + 2·max_μ ‖θ_μ − mean θ‖², an upper bound on half the squared
+  /// diameter of the stored images, so a clamped label outweighs any image distance.
+  std::optional<double> lambda;
+  /// A clamped label k is the state y = label_logit · e_k (ŷ ≈ one-hot).
+  double label_logit = 10.0;
+  /// Dynamics used by generate() and classify() (the clamped layers are set by each call).
+  RelaxOptions relax = default_relax();
+
+  static RelaxOptions default_relax() {
+    RelaxOptions o;
+    o.dt = 0.1;
+    o.max_steps = 5000;
+    return o;
+  }
+};
+
+/// M-06: E = E_x + E_y + E_z + ½[Σ_μ ẑ_μ Σ_i (θ^img_μi − x̂_i)² − Σ_i x̂_i²] − λ Σ_μk ẑ_μ θ^lbl_μk
+/// ŷ_k with x identity (D), y softmax β = 1 (C classes), z softmax β (K memories). Memories are
+/// inserted from labelled vectors: θ^img_μ is the image, θ^lbl_μ the one-hot label.
+template <class T>
+class ConditionalMemory {
+ public:
+  struct Generated {
+    Mat<T> images;      ///< B × D generated images x̂
+    RelaxResult relax;  ///< the dynamics that produced them
+  };
+  struct Classified {
+    std::vector<int> labels;  ///< argmax ŷ per image
+    Mat<T> probabilities;     ///< B × C, ŷ at the end of the dynamics
+    RelaxResult relax;
+  };
+
+  ConditionalMemory(Index image_size, Index num_classes, ConditionalOptions options = {});
+
+  /// Stores each row of `images` (N × D) as a memory with its label in [0, C).
+  void insert(const MatCRef<T>& images, const std::vector<int>& labels);
+
+  /// Clamps y at each requested label and relaxes x and z from `start` (B × D; default: the mean
+  /// stored image for every label).
+  Generated generate(const std::vector<int>& labels,
+                     const std::optional<Mat<T>>& start = std::nullopt) const;
+
+  /// Clamps x at each image (B × D) and relaxes y and z from 0; the class is argmax ŷ.
+  Classified classify(const MatCRef<T>& images) const;
+
+  Index size() const { return memory_images_.rows(); }
+  Index image_size() const { return image_size_; }
+  Index num_classes() const { return num_classes_; }
+  double lambda() const { return lambda_; }
+  const Mat<T>& memory_images() const { return memory_images_; }
+  const std::vector<int>& memory_labels() const { return memory_labels_; }
+  /// The energy graph over the stored memories (layers "x", "y", "z"; synapses "image", "label").
+  const EnergyGraph<T>& graph() const;
+
+ private:
+  void rebuild();
+
+  Index image_size_, num_classes_;
+  ConditionalOptions options_;
+  Mat<T> memory_images_;
+  std::vector<int> memory_labels_;
+  double lambda_ = 0.0;
+  EnergyGraph<T> graph_;
+};
+
+}  // namespace engram

@@ -1,0 +1,98 @@
+// Synapse<T>: an energy term over the activations of one or more layers (SPEC M-02), with its
+// gradient with respect to each connected activation and to its own parameters.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engram/core/types.hpp"
+
+namespace engram {
+
+/// The activations a synapse reads, one B × D_k matrix per connected layer, in operand order.
+template <class T>
+using Operands = std::span<const Mat<T>* const>;
+
+/// Where a synapse adds ∂E/∂x̂_k, one B × D_k matrix per operand.
+template <class T>
+using Gradients = std::span<Mat<T>* const>;
+
+/// An energy term E_s(x̂_1, ..., x̂_n) with parameters θ. Operand sizes are fixed when the synapse
+/// is built (from its weights); which layers it connects is decided by EnergyGraph::add_synapse.
+/// Energies are per sample, in double; parameter gradients are summed over the batch.
+template <class T>
+class Synapse {
+ public:
+  virtual ~Synapse() = default;
+
+  virtual std::unique_ptr<Synapse> clone() const = 0;
+
+  /// Kind with sizes, e.g. "dense(100x30)".
+  virtual std::string name() const = 0;
+
+  /// The size each operand layer must have; the arity is the length.
+  virtual std::vector<Index> operand_sizes() const = 0;
+
+  /// Writes E_s per sample into `energy` (if not null) and adds ∂E_s/∂x̂_k into *grads[k] (if
+  /// `grads` is not empty). Checks operand count and shapes.
+  void evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const;
+
+  /// E_s per sample (B values).
+  Energies energy(Operands<T> xhats) const;
+  Energies energy(std::initializer_list<const Mat<T>*> xhats) const {
+    return energy(Operands<T>(xhats.begin(), xhats.size()));
+  }
+
+  /// ∂E_s/∂x̂_k for every operand k (each B × D_k).
+  std::vector<Mat<T>> grad(Operands<T> xhats) const;
+  std::vector<Mat<T>> grad(std::initializer_list<const Mat<T>*> xhats) const {
+    return grad(Operands<T>(xhats.begin(), xhats.size()));
+  }
+
+  /// ∂(Σ_b E_s)/∂θ_k for every parameter k, same shapes as the parameters.
+  std::vector<Mat<T>> param_grad(Operands<T> xhats) const;
+  std::vector<Mat<T>> param_grad(std::initializer_list<const Mat<T>*> xhats) const {
+    return param_grad(Operands<T>(xhats.begin(), xhats.size()));
+  }
+
+  /// Parameter names, in the order of param() and param_grad().
+  const std::vector<std::string>& param_names() const { return param_names_; }
+  std::size_t num_params() const { return params_.size(); }
+  const Mat<T>& param(std::size_t k) const;
+  /// Replaces parameter k; same shape, finite, and whatever the synapse requires (e.g. symmetry).
+  void set_param(std::size_t k, const MatCRef<T>& value);
+
+ protected:
+  /// `kind` names the synapse family in messages ("DenseSynapse", ...).
+  explicit Synapse(std::string kind) : kind_(std::move(kind)) {}
+  Synapse(const Synapse&) = default;
+  Synapse& operator=(const Synapse&) = default;
+
+  /// Registers parameter `name` (checked finite). Derived constructors call this once per
+  /// parameter.
+  void add_param(std::string name, Mat<T> value);
+  Mat<T>& mutable_param(std::size_t k) { return params_[k]; }
+
+  /// Throws if `value` is not acceptable as parameter k beyond shape and finiteness (default: ok).
+  virtual void check_param(std::size_t /*k*/, Mat<T>& /*value*/) const {}
+  /// Refreshes anything derived from the parameters (cached norms, ...).
+  virtual void params_changed() {}
+
+  virtual void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const = 0;
+  virtual std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const = 0;
+
+ private:
+  void check_operands(Operands<T> xhats, const char* who) const;
+
+  std::string kind_;
+  std::vector<std::string> param_names_;
+  std::vector<Mat<T>> params_;
+};
+
+template <class T>
+using SynapsePtr = std::unique_ptr<Synapse<T>>;
+
+}  // namespace engram

@@ -1,0 +1,127 @@
+#include "engram/models/conditional.hpp"
+
+#include "engram/core/error.hpp"
+#include "engram/neurons/identity.hpp"
+#include "engram/neurons/softmax.hpp"
+#include "engram/synapses/l2.hpp"
+#include "engram/synapses/label.hpp"
+
+namespace engram {
+
+template <class T>
+ConditionalMemory<T>::ConditionalMemory(Index image_size, Index num_classes,
+                                        ConditionalOptions options)
+    : image_size_(image_size), num_classes_(num_classes), options_(std::move(options)) {
+  ENGRAM_CHECK(image_size > 0, "ConditionalMemory: image_size must be positive, got {}",
+               image_size);
+  ENGRAM_CHECK(num_classes > 0, "ConditionalMemory: num_classes must be positive, got {}",
+               num_classes);
+  check_positive(options_.beta, "ConditionalMemory: beta");
+  check_positive(options_.label_logit, "ConditionalMemory: label_logit");
+  if (options_.lambda) check_positive(*options_.lambda, "ConditionalMemory: lambda");
+  memory_images_.resize(0, image_size);
+}
+
+template <class T>
+void ConditionalMemory<T>::insert(const MatCRef<T>& images, const std::vector<int>& labels) {
+  ENGRAM_CHECK(images.cols() == image_size_,
+               "ConditionalMemory::insert: images must have {} columns, got {}", image_size_,
+               images.cols());
+  ENGRAM_CHECK(static_cast<Index>(labels.size()) == images.rows(),
+               "ConditionalMemory::insert: {} images but {} labels", images.rows(), labels.size());
+  check_finite(images, "ConditionalMemory::insert: images");
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    ENGRAM_CHECK(labels[i] >= 0 && labels[i] < num_classes_,
+                 "ConditionalMemory::insert: label {} of image {} is outside [0, {})", labels[i], i,
+                 num_classes_);
+  Mat<T> all(memory_images_.rows() + images.rows(), image_size_);
+  all << memory_images_, images;
+  memory_images_ = std::move(all);
+  memory_labels_.insert(memory_labels_.end(), labels.begin(), labels.end());
+  rebuild();
+}
+
+template <class T>
+void ConditionalMemory<T>::rebuild() {
+  const Index K = size(), C = num_classes_;
+  if (options_.lambda) {
+    lambda_ = *options_.lambda;
+  } else {
+    const Eigen::RowVectorXd mean = memory_images_.template cast<double>().colwise().mean();
+    const double radius_sq = (memory_images_.template cast<double>().rowwise() - mean)
+                                 .rowwise()
+                                 .squaredNorm()
+                                 .maxCoeff();
+    lambda_ = 1.0 + 2.0 * radius_sq;
+  }
+  Mat<T> one_hot = Mat<T>::Zero(K, C);
+  for (Index mu = 0; mu < K; ++mu) one_hot(mu, memory_labels_[mu]) = T(1);
+
+  EnergyGraph<T> g;
+  g.add_layer("x", {image_size_}, Identity<T>())
+      .add_layer("y", {C}, Softmax<T>(1.0))
+      .add_layer("z", {K}, Softmax<T>(options_.beta))
+      .add_synapse("image", {"x", "z"}, L2Synapse<T>(memory_images_))
+      .add_synapse("label", {"z", "y"}, LabelSynapse<T>(std::move(one_hot), lambda_));
+  graph_ = std::move(g);
+}
+
+template <class T>
+const EnergyGraph<T>& ConditionalMemory<T>::graph() const {
+  ENGRAM_CHECK(size() > 0, "ConditionalMemory: no memories stored yet; call insert() first");
+  return graph_;
+}
+
+template <class T>
+typename ConditionalMemory<T>::Generated ConditionalMemory<T>::generate(
+    const std::vector<int>& labels, const std::optional<Mat<T>>& start) const {
+  const EnergyGraph<T>& g = graph();
+  const Index B = static_cast<Index>(labels.size());
+  ENGRAM_CHECK(B > 0, "ConditionalMemory::generate: labels must not be empty");
+  State<T> state = g.zeros(B);
+  for (Index b = 0; b < B; ++b) {
+    const int k = labels[b];
+    ENGRAM_CHECK(k >= 0 && k < num_classes_,
+                 "ConditionalMemory::generate: label {} is outside [0, {})", k, num_classes_);
+    state["y"](b, k) = static_cast<T>(options_.label_logit);
+  }
+  if (start) {
+    check_shape(*start, B, image_size_, "ConditionalMemory::generate: start");
+    state["x"] = *start;
+  } else {
+    state["x"] = memory_images_.colwise().mean().replicate(B, 1);
+  }
+  RelaxOptions opts = options_.relax;
+  opts.clamped = {"y"};
+  Generated out;
+  out.relax = relax(g, state, opts);
+  out.images = state["x"];  // identity Lagrangian: x̂ = x
+  return out;
+}
+
+template <class T>
+typename ConditionalMemory<T>::Classified ConditionalMemory<T>::classify(
+    const MatCRef<T>& images) const {
+  const EnergyGraph<T>& g = graph();
+  ENGRAM_CHECK(images.rows() > 0 && images.cols() == image_size_,
+               "ConditionalMemory::classify: images must be B x {} with B > 0, got {}x{}",
+               image_size_, images.rows(), images.cols());
+  State<T> state = g.zeros(images.rows());
+  state["x"] = images;
+  RelaxOptions opts = options_.relax;
+  opts.clamped = {"x"};
+  Classified out;
+  out.relax = relax(g, state, opts);
+  out.probabilities = g.layer("y").lagrangian->activation(state["y"]);
+  for (Index b = 0; b < images.rows(); ++b) {
+    Index k;
+    out.probabilities.row(b).maxCoeff(&k);
+    out.labels.push_back(static_cast<int>(k));
+  }
+  return out;
+}
+
+template class ConditionalMemory<float>;
+template class ConditionalMemory<double>;
+
+}  // namespace engram

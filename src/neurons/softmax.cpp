@@ -1,0 +1,100 @@
+// Log-sum-exp Lagrangian. Row maxima are subtracted before every exponential, and the value and
+// energy are formed in double, so β = 1e3 with |x| = 1e4 stays finite.
+#include "engram/neurons/softmax.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "engram/core/error.hpp"
+
+namespace engram {
+
+template <class T>
+Softmax<T>::Softmax(double beta) : beta_(beta) {
+  check_positive(beta, "Softmax: beta");
+}
+
+template <class T>
+std::string Softmax<T>::name() const {
+  return fmt::format("softmax(beta={:.6g})", beta_);
+}
+
+namespace {
+
+/// One row of βx split as r_i = β(x_i − x_max) ≤ 0 and ℓ = log1p(Σ_{i≠argmax} e^{r_i}), so that
+/// lse(βx) = βx_max + ℓ and log softmax_i = r_i − ℓ, both exact to rounding even when one input
+/// dominates (log s_max = −ℓ keeps its digits instead of vanishing into βx_max).
+struct LogSumExp {
+  double max;  // x_max
+  double ell;  // ℓ
+};
+
+template <class Row>
+LogSumExp log_sum_exp(const Row& x, double beta) {
+  Index arg = 0;
+  for (Index i = 1; i < x.size(); ++i)
+    if (x(i) > x(arg)) arg = i;
+  const double m = static_cast<double>(x(arg));
+  double rest = 0.0;
+  for (Index i = 0; i < x.size(); ++i)
+    if (i != arg) rest += std::exp(beta * (static_cast<double>(x(i)) - m));
+  return {m, std::log1p(rest)};
+}
+
+}  // namespace
+
+template <class T>
+Energies Softmax<T>::value(const MatCRef<T>& x) const {
+  ENGRAM_CHECK(x.cols() > 0, "Softmax::value: x needs at least one column");
+  Energies out(x.rows());
+  for (Index b = 0; b < x.rows(); ++b) {
+    const LogSumExp lse = log_sum_exp(x.row(b), beta_);
+    out(b) = lse.max + lse.ell / beta_;
+  }
+  return out;
+}
+
+template <class T>
+void Softmax<T>::activation(const MatCRef<T>& x, MatRef<T> xhat) const {
+  check_shape(xhat, x.rows(), x.cols(), "Softmax::activation: xhat (same shape as x)");
+  const T beta = static_cast<T>(beta_);
+  for (Index b = 0; b < x.rows(); ++b) {
+    const T m = beta * x.row(b).maxCoeff();
+    xhat.row(b) = (beta * x.row(b).array() - m).exp().matrix();
+    xhat.row(b) /= xhat.row(b).sum();
+  }
+}
+
+template <class T>
+Energies Softmax<T>::energy(const MatCRef<T>& x) const {
+  // E = β⁻¹ Σ_i s_i log s_i with log s_i = r_i − ℓ; an underflowed s_i contributes 0.
+  Energies out(x.rows());
+  for (Index b = 0; b < x.rows(); ++b) {
+    const LogSumExp lse = log_sum_exp(x.row(b), beta_);
+    double sum = 0.0;
+    for (Index i = 0; i < x.cols(); ++i) {
+      const double log_s = beta_ * (static_cast<double>(x(b, i)) - lse.max) - lse.ell;
+      sum += std::exp(log_s) * log_s;
+    }
+    out(b) = sum / beta_;
+  }
+  return out;
+}
+
+template <class T>
+void Softmax<T>::hvp(const MatCRef<T>& x, const MatCRef<T>& v, MatRef<T> out) const {
+  check_shape(v, x.rows(), x.cols(), "Softmax::hvp: v (same shape as x)");
+  check_shape(out, x.rows(), x.cols(), "Softmax::hvp: out (same shape as x)");
+  activation(x, out);  // out = s
+  const T beta = static_cast<T>(beta_);
+  for (Index b = 0; b < x.rows(); ++b) {
+    const T sv = out.row(b).dot(v.row(b));
+    out.row(b) = beta * (out.row(b).cwiseProduct(v.row(b)) - sv * out.row(b));
+  }
+}
+
+template class Softmax<float>;
+template class Softmax<double>;
+
+}  // namespace engram

@@ -1,0 +1,35 @@
+// Internal kernels shared by the bilinear synapses (dense, recurrent, label).
+#pragma once
+
+#include "engram/core/types.hpp"
+
+namespace engram::detail {
+
+/// Σ_i A(b,i)·B(b,i) for each row b, accumulated in double (SPEC M-04).
+template <class T>
+Energies rowwise_dot(const MatCRef<T>& A, const MatCRef<T>& B) {
+  Energies out(A.rows());
+  for (Index b = 0; b < A.rows(); ++b) {
+    double sum = 0.0;
+    for (Index i = 0; i < A.cols(); ++i)
+      sum += static_cast<double>(A(b, i)) * static_cast<double>(B(b, i));
+    out(b) = sum;
+  }
+  return out;
+}
+
+/// E = −scale · âᵀ W b̂ per sample (a: B × D_a, b: B × D_b, W: D_a × D_b). Writes the energy and
+/// adds ∂E/∂â = −scale · b̂ Wᵀ and ∂E/∂b̂ = −scale · â W into the buffers that are not null.
+template <class T>
+void bilinear_evaluate(const Mat<T>& W, double scale, const Mat<T>& a, const Mat<T>& b,
+                       Energies* energy, Mat<T>* grad_a, Mat<T>* grad_b) {
+  const T s = static_cast<T>(scale);
+  if (energy || grad_a) {
+    const Mat<T> bWt = b * W.transpose();  // B × D_a
+    if (energy) *energy = -scale * rowwise_dot<T>(a, bWt);
+    if (grad_a) grad_a->noalias() -= s * bWt;
+  }
+  if (grad_b) grad_b->noalias() -= s * (a * W);
+}
+
+}  // namespace engram::detail
