@@ -9,25 +9,30 @@ namespace engram {
 // ---- State -----------------------------------------------------------------------------------
 
 namespace {
-template <class Names>
-std::size_t find_name(const Names& names, std::string_view name, const char* what) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return i;
+/// Index of the item whose `name_of(item)` is `name`; otherwise throws listing the known names.
+template <class Items, class NameOf>
+std::size_t find_name(const Items& items, std::string_view name, NameOf name_of, const char* what) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (name_of(items[i]) == name) return i;
   std::string known;
-  for (const auto& n : names) known += (known.empty() ? "'" : ", '") + std::string(n) + "'";
+  for (const auto& item : items)
+    known += fmt::format("{}'{}'", known.empty() ? "" : ", ", name_of(item));
   ENGRAM_CHECK(false, "unknown {} '{}' (known: {})", what, name, known.empty() ? "none" : known);
   return 0;
+}
+const std::string& itself(const std::string& s) {
+  return s;
 }
 }  // namespace
 
 template <class T>
 Mat<T>& State<T>::operator[](std::string_view layer) {
-  return xs_[find_name(names_, layer, "layer")];
+  return xs_[find_name(names_, layer, itself, "layer")];
 }
 
 template <class T>
 const Mat<T>& State<T>::operator[](std::string_view layer) const {
-  return xs_[find_name(names_, layer, "layer")];
+  return xs_[find_name(names_, layer, itself, "layer")];
 }
 
 // ---- EnergyGraph: construction ---------------------------------------------------------------
@@ -93,21 +98,24 @@ EnergyGraph<T>& EnergyGraph<T>::add_synapse(std::string name,
 
 template <class T>
 std::size_t EnergyGraph<T>::layer_index(std::string_view name) const {
-  std::vector<std::string_view> names;
-  for (const Layer& l : layers_) names.push_back(l.name);
-  return find_name(names, name, "layer");
+  return find_name(
+      layers_, name, [](const Layer& l) -> const std::string& { return l.name; }, "layer");
+}
+
+template <class T>
+std::size_t EnergyGraph<T>::synapse_index(std::string_view name) const {
+  return find_name(
+      synapses_, name, [](const Connection& c) -> const std::string& { return c.name; }, "synapse");
 }
 
 template <class T>
 Synapse<T>& EnergyGraph<T>::synapse(std::string_view name) {
-  std::vector<std::string_view> names;
-  for (const Connection& c : synapses_) names.push_back(c.name);
-  return *synapses_[find_name(names, name, "synapse")].synapse;
+  return *synapses_[synapse_index(name)].synapse;
 }
 
 template <class T>
 const Synapse<T>& EnergyGraph<T>::synapse(std::string_view name) const {
-  return const_cast<EnergyGraph&>(*this).synapse(name);
+  return *synapses_[synapse_index(name)].synapse;
 }
 
 // ---- EnergyGraph: states ---------------------------------------------------------------------
@@ -166,18 +174,18 @@ void EnergyGraph<T>::evaluate(const State<T>& state, Evaluation<T>& out, bool wi
     if (with_grad) out.grads[l] = x;  // ∂E_neuron/∂x̂ = x (Legendre identity)
   }
 
-  out.operands.resize(S);
-  out.grad_targets.resize(S);
+  auto& operands = out.scratch.operands;
+  auto& targets = out.scratch.grad_targets;
   for (std::size_t s = 0; s < S; ++s) {
     const Connection& c = synapses_[s];
-    out.operands[s].clear();
-    out.grad_targets[s].clear();
+    operands.clear();
+    targets.clear();
     for (std::size_t l : c.layers) {
-      out.operands[s].push_back(&out.xhats[l]);
-      if (with_grad) out.grad_targets[s].push_back(&out.grads[l]);
+      operands.push_back(&out.xhats[l]);
+      if (with_grad) targets.push_back(&out.grads[l]);
     }
-    c.synapse->evaluate(out.operands[s], &out.term, out.grad_targets[s]);
-    out.terms.row(static_cast<Index>(L + s)) = out.term.transpose();
+    c.synapse->evaluate(operands, &out.scratch.term, targets);
+    out.terms.row(static_cast<Index>(L + s)) = out.scratch.term.transpose();
   }
   out.total = out.terms.colwise().sum().transpose();
 }

@@ -50,10 +50,12 @@ struct Evaluation {
   Eigen::MatrixXd terms;      ///< energy of every term (layers, then synapses) × B samples
   Energies total;             ///< total energy per sample (B)
 
-  // Scratch for operand tables, reused between calls.
-  std::vector<std::vector<const Mat<T>*>> operands;
-  std::vector<std::vector<Mat<T>*>> grad_targets;
-  Energies term;
+  /// Buffers reused between calls (operand tables, one term's energies); not results.
+  struct Scratch {
+    std::vector<const Mat<T>*> operands;
+    std::vector<Mat<T>*> grad_targets;
+    Energies term;
+  } scratch;
 };
 
 /// Energies by term, for inspection and plots.
@@ -145,6 +147,7 @@ class EnergyGraph {
 
  private:
   void check_new_name(const std::string& name, const char* who) const;
+  std::size_t synapse_index(std::string_view name) const;
   void check_shapes(const State<T>& state) const;
 
   std::vector<Layer> layers_;

@@ -34,7 +34,7 @@ inline EnergyGraph<double> random_graph(Rng& rng) {
   EnergyGraph<double> g;
   const Index num_layers = 1 + rng.index(4);
   for (Index l = 0; l < num_layers; ++l)
-    g.add_layer("l" + std::to_string(l), {1 + rng.index(6)}, random_lagrangian(rng),
+    g.add_layer(fmt::format("l{}", l), {1 + rng.index(6)}, random_lagrangian(rng),
                 rng.real(0.5, 2.0));
   const Index num_synapses = 1 + rng.index(5);
   for (Index s = 0; s < num_synapses; ++s) {
@@ -43,7 +43,7 @@ inline EnergyGraph<double> random_graph(Rng& rng) {
     if (num_layers > 1)
       while (b == a) b = rng.index(num_layers);
     const Index na = g.layers()[a].size, nb = g.layers()[b].size;
-    const std::string name = "s" + std::to_string(s), la = g.layers()[a].name,
+    const std::string name = fmt::format("s{}", s), la = g.layers()[a].name,
                       lb = g.layers()[b].name;
     const double w = 0.5 / std::sqrt(static_cast<double>(na + nb));
     switch (a == b ? 2 + rng.index(2) : rng.index(5)) {
