@@ -1,6 +1,7 @@
 #include "engram/graph.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "engram/core/error.hpp"
 
@@ -64,12 +65,17 @@ EnergyGraph<T>& EnergyGraph<T>::add_layer(std::string name, Shape shape,
                                           LagrangianPtr<T> lagrangian, double tau) {
   check_new_name(name, "add_layer");
   ENGRAM_CHECK(!shape.empty(), "add_layer '{}': shape must have at least one dimension", name);
-  for (Index d : shape)
+  Index size = 1;
+  for (Index d : shape) {
     ENGRAM_CHECK(d > 0, "add_layer '{}': every dimension must be positive, got shape {}", name,
                  shape_string(shape));
+    ENGRAM_CHECK(size <= std::numeric_limits<int>::max() / d,
+                 "add_layer '{}': shape {} has more than {} units", name, shape_string(shape),
+                 std::numeric_limits<int>::max());
+    size *= d;
+  }
   ENGRAM_CHECK(lagrangian != nullptr, "add_layer '{}': lagrangian is null", name);
   check_positive(tau, fmt::format("add_layer '{}': tau", name));
-  const Index size = shape_size(shape);
   layers_.push_back({std::move(name), std::move(shape), size, std::move(lagrangian), tau});
   return *this;
 }
@@ -181,8 +187,8 @@ void EnergyGraph<T>::evaluate(const State<T>& state, Evaluation<T>& out, bool wi
     operands.clear();
     targets.clear();
     for (std::size_t l : c.layers) {
-      operands.push_back(&out.xhats[l]);
-      if (with_grad) targets.push_back(&out.grads[l]);
+      operands.emplace_back(out.xhats[l]);
+      if (with_grad) targets.emplace_back(out.grads[l]);
     }
     c.synapse->evaluate(operands, &out.scratch.term, targets);
     out.terms.row(static_cast<Index>(L + s)) = out.scratch.term.transpose();

@@ -31,8 +31,8 @@ TEST(EnergyGraph, EnergyIsTheSumOfNeuronAndSynapseTerms) {
   const Mat<double> mhat = Softmax<double>(2.0).activation(s["m"]);
   const Energies Ev = Sigmoid<double>(0.5).energy(s["v"]);
   const Energies Em = Softmax<double>(2.0).energy(s["m"]);
-  const Energies Exi = g.synapse("xi").energy({&mhat, &vhat});
-  const Energies Eb = g.synapse("b").energy({&vhat});
+  const Energies Exi = g.synapse("xi").energy({mhat, vhat});
+  const Energies Eb = g.synapse("b").energy({vhat});
   for (Index b = 0; b < 2; ++b) {
     EXPECT_DOUBLE_EQ(terms.values(0, b), Ev(b));
     EXPECT_DOUBLE_EQ(terms.values(1, b), Em(b));
@@ -141,6 +141,8 @@ TEST(EnergyGraphErrors, BadLayerParameters) {
                        "tau must be positive");
   EXPECT_THROW_MESSAGE(g.add_layer("h", {4, 0}, Identity<double>()), std::invalid_argument,
                        "every dimension must be positive, got shape 4x0");
+  EXPECT_THROW_MESSAGE(g.add_layer("h", {1 << 20, 1 << 20}, Identity<double>()),
+                       std::invalid_argument, "shape 1048576x1048576 has more than");
   EXPECT_THROW_MESSAGE(g.add_layer("h", {}, Identity<double>()), std::invalid_argument,
                        "shape must have at least one dimension");
   EXPECT_THROW_MESSAGE(g.add_layer("v", {4}, Identity<double>()), std::invalid_argument,

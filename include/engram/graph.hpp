@@ -52,8 +52,8 @@ struct Evaluation {
 
   /// Buffers reused between calls (operand tables, one term's energies); not results.
   struct Scratch {
-    std::vector<const Mat<T>*> operands;
-    std::vector<Mat<T>*> grad_targets;
+    std::vector<MatCRef<T>> operands;
+    std::vector<MatRef<T>> grad_targets;
     Energies term;
   } scratch;
 };

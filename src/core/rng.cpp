@@ -12,7 +12,12 @@ Mat<T> Rng::uniform(Index rows, Index cols, double lo, double hi) {
   ENGRAM_CHECK(lo < hi, "Rng::uniform: need lo < hi, got [{}, {})", lo, hi);
   std::uniform_real_distribution<double> dist(lo, hi);
   Mat<T> m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(dist(engine_));
+  for (Index i = 0; i < m.size(); ++i) {
+    T v;
+    do v = static_cast<T>(dist(engine_));  // a double just below hi may round up to hi in float
+    while (v >= static_cast<T>(hi));
+    m.data()[i] = v;
+  }
   return m;
 }
 

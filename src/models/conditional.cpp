@@ -36,34 +36,39 @@ void ConditionalMemory<T>::insert(const MatCRef<T>& images, const std::vector<in
                  num_classes_);
   Mat<T> all(memory_images_.rows() + images.rows(), image_size_);
   all << memory_images_, images;
+  std::vector<int> all_labels = memory_labels_;
+  all_labels.insert(all_labels.end(), labels.begin(), labels.end());
+  // Build first, then commit: if building throws, the memory is left as it was.
+  const double lambda = options_.lambda ? *options_.lambda : automatic_lambda(all);
+  EnergyGraph<T> graph = build_graph(all, all_labels, lambda);
   memory_images_ = std::move(all);
-  memory_labels_.insert(memory_labels_.end(), labels.begin(), labels.end());
-  rebuild();
+  memory_labels_ = std::move(all_labels);
+  lambda_ = lambda;
+  graph_ = std::move(graph);
 }
 
 template <class T>
-void ConditionalMemory<T>::rebuild() {
-  const Index K = size(), C = num_classes_;
-  if (options_.lambda) {
-    lambda_ = *options_.lambda;
-  } else {
-    const Eigen::RowVectorXd mean = memory_images_.template cast<double>().colwise().mean();
-    const double radius_sq = (memory_images_.template cast<double>().rowwise() - mean)
-                                 .rowwise()
-                                 .squaredNorm()
-                                 .maxCoeff();
-    lambda_ = 1.0 + 2.0 * radius_sq;
-  }
-  Mat<T> one_hot = Mat<T>::Zero(K, C);
-  for (Index mu = 0; mu < K; ++mu) one_hot(mu, memory_labels_[mu]) = T(1);
+double ConditionalMemory<T>::automatic_lambda(const Mat<T>& images) {
+  // 1 + 2·max_μ ‖θ_μ − mean‖² ≥ 1 + ½·diameter²: the label outweighs any difference of distances.
+  const Mat<double> centred =
+      images.template cast<double>().rowwise() - images.template cast<double>().colwise().mean();
+  return 1.0 + 2.0 * centred.rowwise().squaredNorm().maxCoeff();
+}
 
+template <class T>
+EnergyGraph<T> ConditionalMemory<T>::build_graph(const Mat<T>& images,
+                                                 const std::vector<int>& labels,
+                                                 double lambda) const {
+  const Index K = images.rows(), C = num_classes_;
+  Mat<T> one_hot = Mat<T>::Zero(K, C);
+  for (Index mu = 0; mu < K; ++mu) one_hot(mu, labels[mu]) = T(1);
   EnergyGraph<T> g;
   g.add_layer("x", {image_size_}, Identity<T>())
       .add_layer("y", {C}, Softmax<T>(1.0))
       .add_layer("z", {K}, Softmax<T>(options_.beta))
-      .add_synapse("image", {"x", "z"}, L2Synapse<T>(memory_images_))
-      .add_synapse("label", {"z", "y"}, LabelSynapse<T>(std::move(one_hot), lambda_));
-  graph_ = std::move(g);
+      .add_synapse("image", {"x", "z"}, L2Synapse<T>(images))
+      .add_synapse("label", {"z", "y"}, LabelSynapse<T>(std::move(one_hot), lambda));
+  return g;
 }
 
 template <class T>

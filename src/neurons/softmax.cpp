@@ -44,9 +44,17 @@ LogSumExp log_sum_exp(const Row& x, double beta) {
 
 }  // namespace
 
+namespace {
+template <class T>
+void check_columns(const MatCRef<T>& x, const char* who) {
+  ENGRAM_CHECK(x.cols() > 0, "Softmax::{}: x needs at least one column, got {}x{}", who, x.rows(),
+               x.cols());
+}
+}  // namespace
+
 template <class T>
 Energies Softmax<T>::value(const MatCRef<T>& x) const {
-  ENGRAM_CHECK(x.cols() > 0, "Softmax::value: x needs at least one column");
+  check_columns<T>(x, "value");
   Energies out(x.rows());
   for (Index b = 0; b < x.rows(); ++b) {
     const LogSumExp lse = log_sum_exp(x.row(b), beta_);
@@ -57,11 +65,13 @@ Energies Softmax<T>::value(const MatCRef<T>& x) const {
 
 template <class T>
 void Softmax<T>::activation(const MatCRef<T>& x, MatRef<T> xhat) const {
+  check_columns<T>(x, "activation");
   check_shape(xhat, x.rows(), x.cols(), "Softmax::activation: xhat (same shape as x)");
   const T beta = static_cast<T>(beta_);
   for (Index b = 0; b < x.rows(); ++b) {
-    const T m = beta * x.row(b).maxCoeff();
-    xhat.row(b) = (beta * x.row(b).array() - m).exp().matrix();
+    // β(x − max), not βx − β·max: at βx ≈ 1e7 a float has no digits left after the point.
+    const T m = x.row(b).maxCoeff();
+    xhat.row(b) = (beta * (x.row(b).array() - m)).exp().matrix();
     xhat.row(b) /= xhat.row(b).sum();
   }
 }
@@ -69,6 +79,7 @@ void Softmax<T>::activation(const MatCRef<T>& x, MatRef<T> xhat) const {
 template <class T>
 Energies Softmax<T>::energy(const MatCRef<T>& x) const {
   // E = β⁻¹ Σ_i s_i log s_i with log s_i = r_i − ℓ; an underflowed s_i contributes 0.
+  check_columns<T>(x, "energy");
   Energies out(x.rows());
   for (Index b = 0; b < x.rows(); ++b) {
     const LogSumExp lse = log_sum_exp(x.row(b), beta_);
@@ -84,6 +95,7 @@ Energies Softmax<T>::energy(const MatCRef<T>& x) const {
 
 template <class T>
 void Softmax<T>::hvp(const MatCRef<T>& x, const MatCRef<T>& v, MatRef<T> out) const {
+  check_columns<T>(x, "hvp");
   check_shape(v, x.rows(), x.cols(), "Softmax::hvp: v (same shape as x)");
   check_shape(out, x.rows(), x.cols(), "Softmax::hvp: out (same shape as x)");
   activation(x, out);  // out = s

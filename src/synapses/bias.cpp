@@ -30,14 +30,14 @@ std::vector<Index> BiasSynapse<T>::operand_sizes() const {
 
 template <class T>
 void BiasSynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const {
-  const Mat<T>& x = *xhats[0];
+  const MatCRef<T>& x = xhats[0];
   if (energy) *energy = -(x.template cast<double>() * b().transpose().template cast<double>());
-  if (!grads.empty()) grads[0]->rowwise() -= b().row(0);
+  if (!grads.empty()) grads[0].rowwise() -= b().row(0);
 }
 
 template <class T>
 std::vector<Mat<T>> BiasSynapse<T>::do_param_grad(Operands<T> xhats) const {
-  return {-xhats[0]->colwise().sum()};
+  return {-xhats[0].colwise().sum()};
 }
 
 template class BiasSynapse<float>;

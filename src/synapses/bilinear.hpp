@@ -21,8 +21,8 @@ Energies rowwise_dot(const MatCRef<T>& A, const MatCRef<T>& B) {
 /// E = −scale · âᵀ W b̂ per sample (a: B × D_a, b: B × D_b, W: D_a × D_b). Writes the energy and
 /// adds ∂E/∂â = −scale · b̂ Wᵀ and ∂E/∂b̂ = −scale · â W into the buffers that are not null.
 template <class T>
-void bilinear_evaluate(const Mat<T>& W, double scale, const Mat<T>& a, const Mat<T>& b,
-                       Energies* energy, Mat<T>* grad_a, Mat<T>* grad_b) {
+void bilinear_evaluate(const Mat<T>& W, double scale, const MatCRef<T>& a, const MatCRef<T>& b,
+                       Energies* energy, MatRef<T>* grad_a, MatRef<T>* grad_b) {
   const T s = static_cast<T>(scale);
   if (energy || grad_a) {
     const Mat<T> bWt = b * W.transpose();  // B × D_a

@@ -35,14 +35,14 @@ std::vector<Index> DenseSynapse<T>::operand_sizes() const {
 
 template <class T>
 void DenseSynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const {
-  detail::bilinear_evaluate<T>(W(), 1.0, *xhats[0], *xhats[1], energy,
-                               grads.empty() ? nullptr : grads[0],
-                               grads.empty() ? nullptr : grads[1]);
+  detail::bilinear_evaluate<T>(W(), 1.0, xhats[0], xhats[1], energy,
+                               grads.empty() ? nullptr : &grads[0],
+                               grads.empty() ? nullptr : &grads[1]);
 }
 
 template <class T>
 std::vector<Mat<T>> DenseSynapse<T>::do_param_grad(Operands<T> xhats) const {
-  return {-(xhats[0]->transpose() * *xhats[1])};
+  return {-(xhats[0].transpose() * xhats[1])};
 }
 
 // ---- RecurrentSynapse ------------------------------------------------------------------------
@@ -58,9 +58,9 @@ RecurrentSynapse<T>::RecurrentSynapse(Mat<T> W) : Synapse<T>("RecurrentSynapse")
 
 template <class T>
 void RecurrentSynapse<T>::check_param(std::size_t, Mat<T>& W) const {
-  // Rounding (e.g. W = ΞᵀΞ/N computed by GEMM) may leave W asymmetric by a few ulps; anything
-  // larger is a caller's mistake, reported with its position.
-  const double scale = std::max(1.0, static_cast<double>(W.cwiseAbs().maxCoeff()));
+  // Rounding (e.g. W = ΞᵀΞ/N computed by GEMM) may leave W asymmetric by a few ulps of its
+  // largest entry; anything larger is a caller's mistake, reported with its position.
+  const double scale = static_cast<double>(W.cwiseAbs().maxCoeff());
   const double tol = 64.0 * static_cast<double>(Eigen::NumTraits<T>::epsilon()) * scale;
   for (Index i = 0; i < W.rows(); ++i) {
     ENGRAM_CHECK(std::abs(static_cast<double>(W(i, i))) <= tol,
@@ -95,15 +95,15 @@ std::vector<Index> RecurrentSynapse<T>::operand_sizes() const {
 template <class T>
 void RecurrentSynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy,
                                       Gradients<T> grads) const {
-  const Mat<T>& x = *xhats[0];
+  const MatCRef<T>& x = xhats[0];
   const Mat<T> xW = x * W();  // W symmetric: x̂ W = (W x̂)ᵀ per row
   if (energy) *energy = -0.5 * detail::rowwise_dot<T>(x, xW);
-  if (!grads.empty()) *grads[0] -= xW;
+  if (!grads.empty()) grads[0] -= xW;
 }
 
 template <class T>
 std::vector<Mat<T>> RecurrentSynapse<T>::do_param_grad(Operands<T> xhats) const {
-  Mat<T> g = T(-0.5) * (xhats[0]->transpose() * *xhats[0]);
+  Mat<T> g = T(-0.5) * (xhats[0].transpose() * xhats[0]);
   g.diagonal().setZero();
   return {std::move(g)};
 }

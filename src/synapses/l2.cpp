@@ -37,8 +37,8 @@ std::vector<Index> L2Synapse<T>::operand_sizes() const {
 
 template <class T>
 void L2Synapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const {
-  const Mat<T>& x = *xhats[0];  // B × D
-  const Mat<T>& z = *xhats[1];  // B × K
+  const MatCRef<T>& x = xhats[0];  // B × D
+  const MatCRef<T>& z = xhats[1];  // B × K
   const Eigen::VectorXd x_sq = x.template cast<double>().rowwise().squaredNorm();
   if (energy || !grads.empty()) {
     // d²(b, μ) = ‖θ_μ‖² − 2 x̂_b·θ_μ + ‖x̂_b‖²
@@ -52,17 +52,17 @@ void L2Synapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T>
     if (!grads.empty()) {
       // ∂E/∂x̂ = (Σ_μ ẑ_μ − 1) x̂ − ẑ θ ;  ∂E/∂ẑ = ½ d²
       const Vec<T> z_mass = z.rowwise().sum().array() - T(1);
-      *grads[0] += z_mass.asDiagonal() * x;
-      grads[0]->noalias() -= z * theta();
-      *grads[1] += (0.5 * d2).template cast<T>();
+      grads[0] += z_mass.asDiagonal() * x;
+      grads[0].noalias() -= z * theta();
+      grads[1] += (0.5 * d2).template cast<T>();
     }
   }
 }
 
 template <class T>
 std::vector<Mat<T>> L2Synapse<T>::do_param_grad(Operands<T> xhats) const {
-  const Mat<T>& x = *xhats[0];
-  const Mat<T>& z = *xhats[1];
+  const MatCRef<T>& x = xhats[0];
+  const MatCRef<T>& z = xhats[1];
   // ∂E/∂θ_μ = (Σ_b ẑ_bμ) θ_μ − Σ_b ẑ_bμ x̂_b
   const Vec<T> z_mass = z.colwise().sum().transpose();
   Mat<T> g = z_mass.asDiagonal() * theta();

@@ -14,6 +14,8 @@ LabelSynapse<T>::LabelSynapse(Mat<T> theta, double lambda)
                "LabelSynapse: theta must be non-empty (K x C), got {}x{}", theta.rows(),
                theta.cols());
   check_positive(lambda, "LabelSynapse: lambda");
+  ENGRAM_CHECK(lambda <= static_cast<double>(Eigen::NumTraits<T>::highest()),
+               "LabelSynapse: lambda = {} does not fit the scalar type", lambda);
   this->add_param("theta", std::move(theta));
 }
 
@@ -34,14 +36,14 @@ std::vector<Index> LabelSynapse<T>::operand_sizes() const {
 
 template <class T>
 void LabelSynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const {
-  detail::bilinear_evaluate<T>(theta(), lambda_, *xhats[0], *xhats[1], energy,
-                               grads.empty() ? nullptr : grads[0],
-                               grads.empty() ? nullptr : grads[1]);
+  detail::bilinear_evaluate<T>(theta(), lambda_, xhats[0], xhats[1], energy,
+                               grads.empty() ? nullptr : &grads[0],
+                               grads.empty() ? nullptr : &grads[1]);
 }
 
 template <class T>
 std::vector<Mat<T>> LabelSynapse<T>::do_param_grad(Operands<T> xhats) const {
-  return {static_cast<T>(-lambda_) * (xhats[0]->transpose() * *xhats[1])};
+  return {static_cast<T>(-lambda_) * (xhats[0].transpose() * xhats[1])};
 }
 
 template class LabelSynapse<float>;

@@ -10,12 +10,11 @@ void Synapse<T>::check_operands(Operands<T> xhats, const char* who) const {
   ENGRAM_CHECK(xhats.size() == sizes.size(), "{}::{}: expected {} operand(s), got {}", name(), who,
                sizes.size(), xhats.size());
   for (std::size_t k = 0; k < sizes.size(); ++k) {
-    ENGRAM_CHECK(xhats[k] != nullptr, "{}::{}: operand {} is null", name(), who, k);
-    ENGRAM_CHECK(xhats[k]->cols() == sizes[k], "{}::{}: operand {} must have {} columns, got {}",
-                 name(), who, k, sizes[k], xhats[k]->cols());
-    ENGRAM_CHECK(xhats[k]->rows() == xhats[0]->rows(),
+    ENGRAM_CHECK(xhats[k].cols() == sizes[k], "{}::{}: operand {} must have {} columns, got {}",
+                 name(), who, k, sizes[k], xhats[k].cols());
+    ENGRAM_CHECK(xhats[k].rows() == xhats[0].rows(),
                  "{}::{}: operand {} has batch {} but operand 0 has batch {}", name(), who, k,
-                 xhats[k]->rows(), xhats[0]->rows());
+                 xhats[k].rows(), xhats[0].rows());
   }
 }
 
@@ -26,9 +25,9 @@ void Synapse<T>::evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grad
                "{}::evaluate: expected {} gradient buffers, got {}", name(), xhats.size(),
                grads.size());
   for (std::size_t k = 0; k < grads.size(); ++k)
-    check_shape(*grads[k], xhats[k]->rows(), xhats[k]->cols(),
+    check_shape(grads[k], xhats[k].rows(), xhats[k].cols(),
                 fmt::format("{}::evaluate: gradient buffer {}", name(), k));
-  if (energy) energy->resize(xhats[0]->rows());
+  if (energy) energy->resize(xhats[0].rows());
   do_evaluate(xhats, energy, grads);
 }
 
@@ -43,11 +42,10 @@ template <class T>
 std::vector<Mat<T>> Synapse<T>::grad(Operands<T> xhats) const {
   check_operands(xhats, "grad");
   std::vector<Mat<T>> g;
-  std::vector<Mat<T>*> ptrs;
   g.reserve(xhats.size());
-  for (const Mat<T>* x : xhats) g.push_back(Mat<T>::Zero(x->rows(), x->cols()));
-  for (Mat<T>& m : g) ptrs.push_back(&m);
-  do_evaluate(xhats, nullptr, ptrs);
+  for (const MatCRef<T>& x : xhats) g.push_back(Mat<T>::Zero(x.rows(), x.cols()));
+  std::vector<MatRef<T>> targets(g.begin(), g.end());
+  do_evaluate(xhats, nullptr, targets);
   return g;
 }
 

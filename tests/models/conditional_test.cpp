@@ -131,6 +131,18 @@ TEST(ConditionalMemory, InsertGrowsTheMemory) {
   EXPECT_EQ(memory.memory_labels().back(), 4);
 }
 
+TEST(ConditionalMemoryErrors, FailedInsertLeavesTheMemoryAsItWas) {
+  const Data data = make_data(7);
+  ConditionalMemory<float> memory(D, C);
+  memory.insert(data.train.topRows(3).cast<float>(), {0, 1, 2});
+  // Images this far apart need λ beyond float range.
+  const Mat<float> huge = Mat<float>::Constant(1, D, 1e30f);
+  EXPECT_THROW_MESSAGE(memory.insert(huge, {3}), std::invalid_argument, "does not fit");
+  EXPECT_EQ(memory.size(), 3);
+  EXPECT_EQ(memory.memory_labels().size(), 3u);
+  EXPECT_EQ(memory.graph().layer("z").size, 3);
+}
+
 TEST(ConditionalMemoryErrors, RejectsBadInput) {
   ConditionalMemory<double> memory(D, C);
   EXPECT_THROW_MESSAGE(memory.generate({0}), std::invalid_argument, "no memories stored yet");

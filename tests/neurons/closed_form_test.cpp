@@ -75,6 +75,29 @@ TEST(Softmax, StaysFiniteWhenOneInputDominates) {
   EXPECT_NEAR(Softmax<float>(1e3).value(x)(0), 1e4, 1e-6);
 }
 
+TEST(Softmax, FloatKeepsItsDigitsAtLargeBetaTimesX) {
+  // βx ≈ 1e7: forming βx before subtracting the maximum would leave no digits after the point.
+  Mat<float> x(1, 3);
+  x << 1e4f, std::nextafter(1e4f, 2e4f), std::nextafter(std::nextafter(1e4f, 2e4f), 2e4f);
+  const Mat<double> expected = Softmax<double>(1e3).activation(x.cast<double>());
+  EXPECT_LT(test::max_relative_gap(Softmax<float>(1e3).activation(x).cast<double>(), expected),
+            1e-6);
+  const Mat<float> v = Mat<float>::Ones(1, 3);
+  EXPECT_LT(test::max_relative_gap(Softmax<float>(1e3).hvp(x, v).cast<double>(),
+                                   Softmax<double>(1e3).hvp(x.cast<double>(), v.cast<double>())),
+            1e-4);
+}
+
+TEST(Softmax, RejectsAnEmptyLayer) {
+  const Mat<double> empty(2, 0);
+  EXPECT_THROW_MESSAGE(Softmax<double>().energy(empty), std::invalid_argument,
+                       "Softmax::energy: x needs at least one column, got 2x0");
+  EXPECT_THROW_MESSAGE(Softmax<double>().activation(empty), std::invalid_argument,
+                       "at least one column");
+  EXPECT_THROW_MESSAGE(Softmax<double>().hvp(empty, empty), std::invalid_argument,
+                       "at least one column");
+}
+
 TEST(RectifiedPolynomial, PowerTwoIsRelu) {
   const Mat<double> x = Rng(6).normal<double>(3, 5);
   const Mat<double> v = Rng(7).normal<double>(3, 5);

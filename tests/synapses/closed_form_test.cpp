@@ -12,7 +12,7 @@ TEST(DenseSynapse, EnergyIsMinusABilinearForm) {
   Rng rng(1);
   const Mat<double> W = rng.normal<double>(4, 3), a = rng.normal<double>(2, 4),
                     b = rng.normal<double>(2, 3);
-  const Energies e = DenseSynapse<double>(W).energy({&a, &b});
+  const Energies e = DenseSynapse<double>(W).energy({a, b});
   for (Index s = 0; s < 2; ++s) {
     double expected = 0;
     for (Index i = 0; i < 4; ++i)
@@ -27,7 +27,7 @@ TEST(RecurrentSynapse, EnergyIsMinusHalfQuadraticForm) {
   W = (W + W.transpose()).eval();
   W.diagonal().setZero();
   const Mat<double> x = rng.normal<double>(1, 4);
-  EXPECT_NEAR(RecurrentSynapse<double>(W).energy({&x})(0), -0.5 * (x * W * x.transpose())(0, 0),
+  EXPECT_NEAR(RecurrentSynapse<double>(W).energy({x})(0), -0.5 * (x * W * x.transpose())(0, 0),
               1e-13);
 }
 
@@ -46,6 +46,12 @@ TEST(RecurrentSynapse, RejectsNonZeroDiagonal) {
                        "W must have a zero diagonal, but W(1, 1) = 0.25");
 }
 
+TEST(RecurrentSynapse, SmallWeightsAreNotExcusedFromSymmetry) {
+  Mat<float> W = Mat<float>::Zero(2, 2);
+  W(0, 1) = 1e-6f;  // 100% asymmetric, however small
+  EXPECT_THROW_MESSAGE(RecurrentSynapse<float>{W}, std::invalid_argument, "W must be symmetric");
+}
+
 TEST(RecurrentSynapse, AcceptsRoundingAsymmetryAndSymmetrises) {
   // W = ΞᵀΞ/N from a GEMM may differ from its transpose in the last bits.
   Rng rng(3);
@@ -62,7 +68,7 @@ TEST(RecurrentSynapse, AcceptsRoundingAsymmetryAndSymmetrises) {
 TEST(BiasSynapse, EnergyIsMinusDotProduct) {
   Rng rng(4);
   const Mat<double> b = rng.normal<double>(1, 5), x = rng.normal<double>(3, 5);
-  const Energies e = BiasSynapse<double>(b).energy({&x});
+  const Energies e = BiasSynapse<double>(b).energy({x});
   for (Index s = 0; s < 3; ++s) EXPECT_NEAR(e(s), -x.row(s).dot(b.row(0)), 1e-13);
   EXPECT_THROW_MESSAGE(BiasSynapse<double>{Mat<double>::Zero(2, 5)}, std::invalid_argument,
                        "b must be 1xD with D > 0, got 2x5");
@@ -72,7 +78,7 @@ TEST(L2Synapse, EnergyIsWeightedSquaredDistancesMinusHalfNorm) {
   Rng rng(5);
   const Mat<double> theta = rng.uniform<double>(5, 4), x = rng.normal<double>(2, 4),
                     z = rng.uniform<double>(2, 5);
-  const Energies e = L2Synapse<double>(theta).energy({&x, &z});
+  const Energies e = L2Synapse<double>(theta).energy({x, z});
   for (Index s = 0; s < 2; ++s) {
     double expected = -0.5 * x.row(s).squaredNorm();
     for (Index mu = 0; mu < 5; ++mu)
@@ -87,7 +93,7 @@ TEST(LabelSynapse, IsADenseSynapseScaledByLambda) {
                     y = rng.uniform<double>(2, 3);
   const LabelSynapse<double> label(theta, 2.5);
   const DenseSynapse<double> dense(2.5 * theta);
-  EXPECT_LT(test::max_relative_gap(label.energy({&z, &y}), dense.energy({&z, &y})), 1e-14);
+  EXPECT_LT(test::max_relative_gap(label.energy({z, y}), dense.energy({z, y})), 1e-14);
   EXPECT_THROW_MESSAGE(LabelSynapse<double>(theta, 0.0), std::invalid_argument,
                        "lambda must be positive and finite, got 0");
 }
@@ -101,6 +107,23 @@ TEST(Synapse, RejectsNonFiniteWeightsAtConstruction) {
   theta(0, 1) = std::nanf("");
   EXPECT_THROW_MESSAGE(L2Synapse<float>{theta}, std::invalid_argument,
                        "L2Synapse: theta contains NaN at (0, 1)");
+}
+
+TEST(Synapse, ReadsMapsAndRowBlocksWithoutCopies) {
+  Rng rng(7);
+  const Mat<double> W = rng.normal<double>(3, 2), a = rng.normal<double>(5, 3),
+                    b = rng.normal<double>(5, 2);
+  const DenseSynapse<double> s(W);
+  std::vector<double> buffer(b.data(), b.data() + b.size());  // outside memory, e.g. NumPy's
+  const Eigen::Map<const Mat<double>> b_map(buffer.data(), 5, 2);
+  const Energies whole = s.energy({a, b});
+  const Energies mapped = s.energy({a.middleRows(1, 3), b_map.middleRows(1, 3)});
+  EXPECT_EQ(mapped, whole.segment(1, 3));
+}
+
+TEST(LabelSynapse, RejectsLambdaBeyondTheScalarType) {
+  EXPECT_THROW_MESSAGE(LabelSynapse<float>(Mat<float>::Ones(2, 2), 1e39), std::invalid_argument,
+                       "lambda = 1e+39 does not fit the scalar type");
 }
 
 TEST(Synapse, CloneIsDeep) {

@@ -50,10 +50,8 @@ std::vector<Mat<double>> operands_for(const Synapse<double>& s, Rng& rng, double
   return xs;
 }
 
-std::vector<const Mat<double>*> pointers(const std::vector<Mat<double>>& xs) {
-  std::vector<const Mat<double>*> p;
-  for (const auto& x : xs) p.push_back(&x);
-  return p;
+std::vector<MatCRef<double>> views(const std::vector<Mat<double>>& xs) {
+  return {xs.begin(), xs.end()};
 }
 
 class SynapseTest : public ::testing::TestWithParam<SynapseCase> {};
@@ -64,14 +62,14 @@ TEST_P(SynapseTest, ActivationGradientMatchesFiniteDifferences) {
       Rng rng(seed);
       const auto syn = GetParam().make(rng);
       std::vector<Mat<double>> xs = operands_for(*syn, rng, scale);
-      const std::vector<Mat<double>> grads = syn->grad(pointers(xs));
+      const std::vector<Mat<double>> grads = syn->grad(views(xs));
       for (std::size_t k = 0; k < xs.size(); ++k)
         for (Index b = 0; b < xs[k].rows(); ++b)
           for (Index i = 0; i < xs[k].cols(); ++i) {
             auto f = [&](const Mat<double>& y) {
               std::vector<Mat<double>> ys = xs;
               ys[k] = y;
-              return syn->energy(pointers(ys)).sum();
+              return syn->energy(views(ys)).sum();
             };
             Mat<double> d = Mat<double>::Zero(xs[k].rows(), xs[k].cols());
             d(b, i) = 1.0;
@@ -87,7 +85,7 @@ TEST_P(SynapseTest, ParameterGradientMatchesFiniteDifferences) {
     Rng rng(seed);
     const auto syn = GetParam().make(rng);
     const std::vector<Mat<double>> xs = operands_for(*syn, rng, 1.0);
-    const std::vector<Mat<double>> pg = syn->param_grad(pointers(xs));
+    const std::vector<Mat<double>> pg = syn->param_grad(views(xs));
     ASSERT_EQ(pg.size(), syn->num_params());
     for (std::size_t k = 0; k < syn->num_params(); ++k) {
       const Mat<double> theta = syn->param(k);
@@ -100,7 +98,7 @@ TEST_P(SynapseTest, ParameterGradientMatchesFiniteDifferences) {
       auto f = [&](const Mat<double>& t) {
         auto copy = syn->clone();
         copy->set_param(k, t);
-        return copy->energy(pointers(xs)).sum();
+        return copy->energy(views(xs)).sum();
       };
       expect_derivative(pg[k].cwiseProduct(d).sum(),
                         central_difference(f, theta, d, test::fd_step(theta)), 1e-6,
@@ -113,13 +111,13 @@ TEST_P(SynapseTest, BatchRowsAreIndependent) {
   Rng rng(7);
   const auto syn = GetParam().make(rng);
   const std::vector<Mat<double>> xs = operands_for(*syn, rng, 1.0);
-  const Energies batch = syn->energy(pointers(xs));
-  const std::vector<Mat<double>> grads = syn->grad(pointers(xs));
+  const Energies batch = syn->energy(views(xs));
+  const std::vector<Mat<double>> grads = syn->grad(views(xs));
   for (Index b = 0; b < xs[0].rows(); ++b) {
     std::vector<Mat<double>> row;
     for (const auto& x : xs) row.push_back(x.row(b));
-    EXPECT_NEAR(syn->energy(pointers(row))(0), batch(b), 1e-12 * (1 + std::abs(batch(b))));
-    const std::vector<Mat<double>> g = syn->grad(pointers(row));
+    EXPECT_NEAR(syn->energy(views(row))(0), batch(b), 1e-12 * (1 + std::abs(batch(b))));
+    const std::vector<Mat<double>> g = syn->grad(views(row));
     for (std::size_t k = 0; k < xs.size(); ++k)
       EXPECT_LT(test::max_relative_gap(g[k], grads[k].row(b)), 1e-12);
   }
@@ -130,11 +128,11 @@ TEST_P(SynapseTest, RejectsWrongOperands) {
   const auto syn = GetParam().make(rng);
   std::vector<Mat<double>> xs = operands_for(*syn, rng, 1.0);
   std::vector<Mat<double>> fewer(xs.begin(), xs.end() - 1);
-  EXPECT_THROW_MESSAGE(syn->energy(pointers(fewer)), std::invalid_argument,
+  EXPECT_THROW_MESSAGE(syn->energy(views(fewer)), std::invalid_argument,
                        fmt::format("expected {} operand(s), got {}", xs.size(), fewer.size()));
   xs.back() = Mat<double>::Zero(3, xs.back().cols() + 1);
   EXPECT_THROW_MESSAGE(
-      syn->grad(pointers(xs)), std::invalid_argument,
+      syn->grad(views(xs)), std::invalid_argument,
       fmt::format("must have {} columns, got {}", xs.back().cols() - 1, xs.back().cols()));
 }
 

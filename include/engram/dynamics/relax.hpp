@@ -23,7 +23,7 @@ struct RelaxOptions {
   std::vector<std::string> clamped;
   /// When a step raises a sample's energy beyond rounding, undo it and halve that sample's dt.
   bool shrink_on_rise = true;
-  /// A sample whose dt has been halved this many times is declared stalled and held.
+  /// A sample whose dt has been halved this many times (at most 60) is declared stalled and held.
   int max_halvings = 40;
   /// Record the energy of every sample after every step.
   bool record_trace = true;
@@ -31,16 +31,27 @@ struct RelaxOptions {
   std::function<void(int step, const Energies& energy)> on_step;
 };
 
+/// Where one sample of a batch ended.
+enum class SampleStatus {
+  running,    ///< still moving when max_steps ran out
+  converged,  ///< met the convergence test; held from then on
+  stalled,    ///< its energy kept rising until dt had been halved max_halvings times; held
+  diverged,   ///< its state, gradient or energy is not finite; held (with shrink_on_rise, only
+              ///< a state whose gradient already overflows can end here)
+};
+
+/// "running", "converged", "stalled" or "diverged".
+const char* to_string(SampleStatus status);
+
 struct RelaxResult {
-  int steps = 0;                       ///< steps taken
-  bool converged = false;              ///< every sample converged
-  std::vector<bool> sample_converged;  ///< per sample
-  std::vector<bool> sample_stalled;    ///< per sample: dt shrank max_halvings times
-  Energies energy;                     ///< final energy per sample
-  Eigen::MatrixXd trace;               ///< (steps + 1) × B: row 0 is the initial energy
-  Eigen::VectorXd dt;                  ///< final step per sample
-  int rejected_steps = 0;              ///< steps undone because the energy rose
-  double max_rise = 0.0;               ///< largest accepted rise (within the rounding allowance)
+  int steps = 0;                     ///< steps taken
+  bool converged = false;            ///< every sample converged
+  std::vector<SampleStatus> status;  ///< per sample
+  Energies energy;                   ///< final energy per sample
+  Eigen::MatrixXd trace;             ///< (steps + 1) × B: row 0 is the initial energy
+  Eigen::VectorXd dt;                ///< final step per sample
+  int rejected_steps = 0;            ///< steps undone because the energy rose
+  double max_rise = 0.0;             ///< largest accepted rise (within the rounding allowance)
 };
 
 /// M-04: descends the energy of `graph` from `state` (updated in place) by explicit Euler,

@@ -69,7 +69,9 @@ class ConditionalMemory {
   const EnergyGraph<T>& graph() const;
 
  private:
-  void rebuild();
+  static double automatic_lambda(const Mat<T>& images);
+  EnergyGraph<T> build_graph(const Mat<T>& images, const std::vector<int>& labels,
+                             double lambda) const;
 
   Index image_size_, num_classes_;
   ConditionalOptions options_;

@@ -12,13 +12,14 @@
 
 namespace engram {
 
-/// The activations a synapse reads, one B × D_k matrix per connected layer, in operand order.
+/// The activations a synapse reads, one B × D_k view per connected layer, in operand order.
+/// Views (Eigen::Ref) let outside memory (a NumPy array, a Map) be read without a copy.
 template <class T>
-using Operands = std::span<const Mat<T>* const>;
+using Operands = std::span<const MatCRef<T>>;
 
-/// Where a synapse adds ∂E/∂x̂_k, one B × D_k matrix per operand.
+/// Where a synapse adds ∂E/∂x̂_k, one writable B × D_k view per operand.
 template <class T>
-using Gradients = std::span<Mat<T>* const>;
+using Gradients = std::span<MatRef<T>>;
 
 /// An energy term E_s(x̂_1, ..., x̂_n) with parameters θ. Operand sizes are fixed when the synapse
 /// is built (from its weights); which layers it connects is decided by EnergyGraph::add_synapse.
@@ -36,25 +37,25 @@ class Synapse {
   /// The size each operand layer must have; the arity is the length.
   virtual std::vector<Index> operand_sizes() const = 0;
 
-  /// Writes E_s per sample into `energy` (if not null) and adds ∂E_s/∂x̂_k into *grads[k] (if
+  /// Writes E_s per sample into `energy` (if not null) and adds ∂E_s/∂x̂_k into grads[k] (if
   /// `grads` is not empty). Checks operand count and shapes.
   void evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const;
 
   /// E_s per sample (B values).
   Energies energy(Operands<T> xhats) const;
-  Energies energy(std::initializer_list<const Mat<T>*> xhats) const {
+  Energies energy(std::initializer_list<MatCRef<T>> xhats) const {
     return energy(Operands<T>(xhats.begin(), xhats.size()));
   }
 
   /// ∂E_s/∂x̂_k for every operand k (each B × D_k).
   std::vector<Mat<T>> grad(Operands<T> xhats) const;
-  std::vector<Mat<T>> grad(std::initializer_list<const Mat<T>*> xhats) const {
+  std::vector<Mat<T>> grad(std::initializer_list<MatCRef<T>> xhats) const {
     return grad(Operands<T>(xhats.begin(), xhats.size()));
   }
 
   /// ∂(Σ_b E_s)/∂θ_k for every parameter k, same shapes as the parameters.
   std::vector<Mat<T>> param_grad(Operands<T> xhats) const;
-  std::vector<Mat<T>> param_grad(std::initializer_list<const Mat<T>*> xhats) const {
+  std::vector<Mat<T>> param_grad(std::initializer_list<MatCRef<T>> xhats) const {
     return param_grad(Operands<T>(xhats.begin(), xhats.size()));
   }
 
