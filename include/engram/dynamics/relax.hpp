@@ -36,8 +36,9 @@ enum class SampleStatus {
   running,    ///< still moving when max_steps ran out
   converged,  ///< met the convergence test; held from then on
   stalled,    ///< its energy kept rising until dt had been halved max_halvings times; held
-  diverged,   ///< its state, gradient or energy is not finite; held (with shrink_on_rise, only
-              ///< a state whose gradient already overflows can end here)
+  diverged,   ///< its state, gradient or energy is not finite; held (with shrink_on_rise this
+              ///< takes a gradient that overflows where the energy is finite, or an energy that
+              ///< falls without bound)
 };
 
 /// "running", "converged", "stalled" or "diverged".
@@ -56,7 +57,7 @@ struct RelaxResult {
 
 /// M-04: descends the energy of `graph` from `state` (updated in place) by explicit Euler,
 /// τ_l dx_l/dt = −∂E/∂x̂_l for every free layer. Samples of a batch are independent: each has its
-/// own dt, convergence and stall flags, so a batch gives the answers of its rows run one by one.
+/// own dt and status, so a batch gives the answers of its rows run one by one.
 /// Not converging is reported in the result, not thrown.
 template <class T>
 RelaxResult relax(const EnergyGraph<T>& graph, State<T>& state, const RelaxOptions& options = {});
