@@ -1,7 +1,6 @@
 #include "engram/graph.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "engram/core/error.hpp"
 
@@ -65,15 +64,7 @@ EnergyGraph<T>& EnergyGraph<T>::add_layer(std::string name, Shape shape,
                                           LagrangianPtr<T> lagrangian, double tau) {
   check_new_name(name, "add_layer");
   ENGRAM_CHECK(!shape.empty(), "add_layer '{}': shape must have at least one dimension", name);
-  Index size = 1;
-  for (Index d : shape) {
-    ENGRAM_CHECK(d > 0, "add_layer '{}': every dimension must be positive, got shape {}", name,
-                 shape_string(shape));
-    ENGRAM_CHECK(size <= std::numeric_limits<int>::max() / d,
-                 "add_layer '{}': shape {} has more than {} units", name, shape_string(shape),
-                 std::numeric_limits<int>::max());
-    size *= d;
-  }
+  const Index size = shape_size(shape, fmt::format("add_layer '{}'", name));
   ENGRAM_CHECK(lagrangian != nullptr, "add_layer '{}': lagrangian is null", name);
   check_positive(tau, fmt::format("add_layer '{}': tau", name));
   layers_.push_back({std::move(name), std::move(shape), size, std::move(lagrangian), tau});

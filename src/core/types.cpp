@@ -1,12 +1,21 @@
 #include "engram/core/types.hpp"
 
-#include <functional>
-#include <numeric>
+#include <limits>
+
+#include "engram/core/error.hpp"
 
 namespace engram {
 
-Index shape_size(const Shape& shape) {
-  return std::accumulate(shape.begin(), shape.end(), Index{1}, std::multiplies<>());
+Index shape_size(const Shape& shape, const std::string& what) {
+  Index size = 1;
+  for (Index d : shape) {
+    ENGRAM_CHECK(d > 0, "{}: every dimension must be positive, got shape {}", what,
+                 shape_string(shape));
+    ENGRAM_CHECK(size <= std::numeric_limits<int>::max() / d, "{}: shape {} has more than {} units",
+                 what, shape_string(shape), std::numeric_limits<int>::max());
+    size *= d;
+  }
+  return size;
 }
 
 std::string shape_string(const Shape& shape) {

@@ -92,7 +92,9 @@ RelaxResult relax(const EnergyGraph<T>& graph, State<T>& state, const RelaxOptio
   };
 
   while (result.steps < options.max_steps && update_status()) {
-    if (options.shrink_on_rise) previous = state;
+    if (options.shrink_on_rise)  // clamped layers never change, so only free ones are kept
+      for (std::size_t l = 0; l < L; ++l)
+        if (free[l]) previous.at(l) = state.at(l);
     for (std::size_t l = 0; l < L; ++l) {  // M-04: x ← x − (dt/τ) ∂E/∂x̂
       if (!free[l]) continue;
       const T inv_tau = T(1) / static_cast<T>(layers[l].tau);
@@ -107,7 +109,8 @@ RelaxResult relax(const EnergyGraph<T>& graph, State<T>& state, const RelaxOptio
       const double rise = ev.total(b) - energy(b);
       // Written so that a NaN energy counts as a rise.
       if (options.shrink_on_rise && !(rise <= rise_allowance(ev, L, b))) {
-        for (std::size_t l = 0; l < L; ++l) state.at(l).row(b) = previous.at(l).row(b);
+        for (std::size_t l = 0; l < L; ++l)
+          if (free[l]) state.at(l).row(b) = previous.at(l).row(b);
         result.dt(b) *= 0.5;
         ++result.rejected_steps;
         rejected = true;

@@ -31,7 +31,13 @@ std::vector<Index> BiasSynapse<T>::operand_sizes() const {
 template <class T>
 void BiasSynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const {
   const MatCRef<T>& x = xhats[0];
-  if (energy) *energy = -(x.template cast<double>() * b().transpose().template cast<double>());
+  if (energy)  // −b·x̂ per sample, accumulated in double without a double copy of x̂
+    for (Index r = 0; r < x.rows(); ++r) {
+      double sum = 0.0;
+      for (Index i = 0; i < x.cols(); ++i)
+        sum += static_cast<double>(x(r, i)) * static_cast<double>(b()(0, i));
+      (*energy)(r) = -sum;
+    }
   if (!grads.empty()) grads[0].rowwise() -= b().row(0);
 }
 

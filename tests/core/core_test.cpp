@@ -22,6 +22,10 @@ TEST(Shape, SizeAndText) {
   EXPECT_EQ(shape_size({28, 28}), 784);
   EXPECT_EQ(shape_string({28, 28}), "28x28");
   EXPECT_EQ(shape_string({7}), "7");
+  EXPECT_THROW_MESSAGE(shape_size({3, 0}, "image"), std::invalid_argument,
+                       "image: every dimension must be positive, got shape 3x0");
+  EXPECT_THROW_MESSAGE(shape_size({1 << 16, 1 << 16}), std::invalid_argument,
+                       "shape: shape 65536x65536 has more than 2147483647 units");
 }
 
 TEST(Checks, NameTheArgumentAndTheProblem) {

@@ -34,8 +34,9 @@ using Energies = Eigen::VectorXd;
 /// Shape of one sample of a layer, e.g. {784} or {28, 28}. The layer's size is the product.
 using Shape = std::vector<Index>;
 
-/// Product of the dimensions of `shape`.
-Index shape_size(const Shape& shape);
+/// Product of the dimensions of `shape`. Throws, naming `what`, unless every dimension is
+/// positive and the product fits an int.
+Index shape_size(const Shape& shape, const std::string& what = "shape");
 
 /// "28x28" style text for messages and graph drawings.
 std::string shape_string(const Shape& shape);
