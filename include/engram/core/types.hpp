@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ using MatRef = Eigen::Ref<Mat<T>>;
 
 /// Per-sample energies are always double: see SPEC M-04 on accumulating energies of float models.
 using Energies = Eigen::VectorXd;
+
+/// Named scalar settings of a Lagrangian or synapse (β, n, λ, ...): with its kind, enough to rebuild
+/// it from a model file (M-42).
+using Hyperparameters = std::map<std::string, double>;
 
 /// Shape of one sample of a layer, e.g. {784} or {28, 28}. The layer's size is the product.
 using Shape = std::vector<Index>;

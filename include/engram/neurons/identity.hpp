@@ -10,6 +10,7 @@ template <class T>
 class Identity final : public Elementwise<T, Identity<T>> {
  public:
   std::string name() const override { return "identity"; }
+  std::string kind() const override { return "identity"; }
 
   double ell(double x) const { return 0.5 * x * x; }
   T phi(T x) const { return x; }

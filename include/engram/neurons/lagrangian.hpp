@@ -22,6 +22,13 @@ class Lagrangian {
   /// Short description with parameters, e.g. "sigmoid(beta=0.0167)".
   virtual std::string name() const = 0;
 
+  /// The family, as model files name it: "identity", "sigmoid", "tanh", "relu",
+  /// "rectified_polynomial", "softmax".
+  virtual std::string kind() const = 0;
+
+  /// The family's scalar settings, e.g. {"beta": 0.5}; empty when it has none.
+  virtual Hyperparameters hyperparameters() const { return {}; }
+
   /// L(x) for each sample: B values.
   virtual Energies value(const MatCRef<T>& x) const = 0;
 

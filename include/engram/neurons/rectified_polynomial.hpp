@@ -14,6 +14,8 @@ class RectifiedPolynomial final : public Elementwise<T, RectifiedPolynomial<T>> 
   explicit RectifiedPolynomial(double power);
   std::string name() const override;
   double power() const { return n_; }
+  std::string kind() const override { return "rectified_polynomial"; }
+  Hyperparameters hyperparameters() const override { return {{"n", n_}}; }
 
   double ell(double x) const;
   T phi(T x) const;

@@ -10,6 +10,7 @@ template <class T>
 class Relu final : public Elementwise<T, Relu<T>> {
  public:
   std::string name() const override { return "relu"; }
+  std::string kind() const override { return "relu"; }
 
   double ell(double x) const { return x > 0 ? 0.5 * x * x : 0.0; }
   T phi(T x) const { return x > 0 ? x : T(0); }

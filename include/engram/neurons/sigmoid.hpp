@@ -14,6 +14,8 @@ class Sigmoid final : public Elementwise<T, Sigmoid<T>> {
   explicit Sigmoid(double beta = 1.0);
   std::string name() const override;
   double beta() const { return beta_; }
+  std::string kind() const override { return "sigmoid"; }
+  Hyperparameters hyperparameters() const override { return {{"beta", beta_}}; }
 
   double ell(double x) const;
   T phi(T x) const;

@@ -17,6 +17,8 @@ class Softmax final : public Lagrangian<T> {
   explicit Softmax(double beta = 1.0);
   std::string name() const override;
   double beta() const { return beta_; }
+  std::string kind() const override { return "softmax"; }
+  Hyperparameters hyperparameters() const override { return {{"beta", beta_}}; }
 
   Energies value(const MatCRef<T>& x) const override;
   void activation(const MatCRef<T>& x, MatRef<T> xhat) const override;

@@ -18,6 +18,7 @@ class LabelSynapse final : public Synapse<T> {
   std::vector<Index> operand_sizes() const override;
   const Mat<T>& theta() const { return this->param(0); }
   double lambda() const { return lambda_; }
+  Hyperparameters hyperparameters() const override { return {{"lambda", lambda_}}; }
 
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;

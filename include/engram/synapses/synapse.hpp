@@ -34,6 +34,12 @@ class Synapse {
   /// Kind with sizes, e.g. "dense(100x30)".
   virtual std::string name() const = 0;
 
+  /// The family, as model files name it: "DenseSynapse", "RecurrentSynapse", ...
+  const std::string& kind() const { return kind_; }
+
+  /// Scalar settings beyond the parameter tensors, e.g. {"lambda": 2}; empty when none.
+  virtual Hyperparameters hyperparameters() const { return {}; }
+
   /// The size each operand layer must have; the arity is the length.
   virtual std::vector<Index> operand_sizes() const = 0;
 
