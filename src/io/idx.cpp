@@ -280,8 +280,10 @@ IdxArray read_idx(const std::filesystem::path& path) {
     throw Error(fmt::format("'{}': IDX dims {} of {} are too large for memory", name,
                             dims_string(a.dims), idx_type_name(a.type)));
 
-  // Grow the buffer as data arrives, so a garbled header cannot make us allocate gigabytes.
+  // Grow the buffer as data arrives, so a garbled header cannot make us fill gigabytes; reserving
+  // address space up front (touched only as data arrives) spares the copies of regrowing.
   const std::size_t expected = static_cast<std::size_t>(count) * width;
+  a.bytes.reserve(std::min<std::size_t>(expected, std::size_t{1} << 30));
   std::size_t got = 0;
   while (got < expected) {
     const std::size_t chunk = std::min<std::size_t>(expected - got, std::size_t{1} << 24);

@@ -2,7 +2,6 @@
 // and a clear error for every kind of broken file.
 #include <engram/io/idx.hpp>
 
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
