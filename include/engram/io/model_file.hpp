@@ -26,18 +26,24 @@ struct ModelFile {
 };
 
 /// Writes `file` to `path` as safetensors (atomically: temporary file, then rename).
-/// The header's __metadata__ holds {"format": "engram", "kind": ..., "config": <JSON text>,
-/// "scalar": "float32"|"float64", "engram_version": ...}.
+/// The header's __metadata__ holds {"format": "engram", "engram_version": "0.1.0", "kind": ...,
+/// "scalar": "float32"|"float64", "config": <compact JSON text>}; each tensor is stored as F32
+/// (float) or F64 (double) with shape [rows, cols], row-major, so `safetensors.safe_open` and
+/// `safetensors.torch.load_file` read it as is. Throws std::invalid_argument for an empty kind, a
+/// config that is not a JSON object, or a tensor named "" or "__metadata__"; engram::Error when the
+/// file cannot be written.
 template <class T>
 void save_model_file(const std::filesystem::path& path, const ModelFile<T>& file);
 
 /// Reads a safetensors file written by save_model_file. Tensors stored in the other float width
-/// are converted. Throws engram::Error naming the path and the problem for a missing, truncated,
-/// garbled or foreign file.
+/// are converted (a double beyond float's range is an error, not an Inf). Throws engram::Error
+/// naming the path and the problem for a missing, truncated or garbled file, a safetensors file
+/// that is not engram's ("not an engram model file"), metadata without kind or config, or a
+/// tensor that is not 2-D F32/F64.
 template <class T>
 ModelFile<T> load_model_file(const std::filesystem::path& path);
 
-/// The kind recorded in a model file, read from the header alone.
+/// The kind recorded in a model file, read from the header alone (same errors as loading).
 std::string model_file_kind(const std::filesystem::path& path);
 
 }  // namespace engram
