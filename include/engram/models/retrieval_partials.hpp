@@ -41,7 +41,7 @@ template <class T>
 void lse_accumulate(LsePartial<T>& acc, const MatCRef<T>& xi_block, const MatCRef<T>& queries,
                     double beta, Mat<T>& logits);
 
-/// lse(βΞq) = max + log(sum) per query, in double (+∞ never: an empty partial gives −∞).
+/// lse(βΞq) = max + log(sum) per query, in double; −∞ for an empty partial.
 template <class T>
 Energies lse_value(const LsePartial<T>& p);
 
