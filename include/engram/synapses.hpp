@@ -5,4 +5,5 @@
 #include "engram/synapses/dense.hpp"
 #include "engram/synapses/l2.hpp"
 #include "engram/synapses/label.hpp"
+#include "engram/synapses/memory.hpp"
 #include "engram/synapses/synapse.hpp"

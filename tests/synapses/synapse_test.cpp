@@ -40,6 +40,26 @@ std::vector<SynapseCase> all_cases() {
       {"l2", [](Rng& r) { return std::make_unique<L2Synapse<double>>(r.uniform<double>(6, 4)); }},
       {"label",
        [](Rng& r) { return std::make_unique<LabelSynapse<double>>(r.uniform<double>(6, 3), 2.5); }},
+      {"memory_polynomial",
+       [](Rng& r) {
+         return std::make_unique<MemorySynapse<double>>(r.normal<double>(5, 4),
+                                                        Interaction::polynomial(3));
+       }},
+      {"memory_rectified",
+       [](Rng& r) {
+         return std::make_unique<MemorySynapse<double>>(r.normal<double>(5, 4),
+                                                        Interaction::rectified_polynomial(2.5));
+       }},
+      {"memory_exponential",  // small patterns keep β·m well inside exp's range at scale 300
+       [](Rng& r) {
+         return std::make_unique<MemorySynapse<double>>(r.normal<double>(5, 4, 0.0, 0.01),
+                                                        Interaction::exponential(0.5));
+       }},
+      {"memory_lse",
+       [](Rng& r) {
+         return std::make_unique<MemorySynapse<double>>(r.normal<double>(6, 4),
+                                                        Interaction::log_sum_exp(2.0));
+       }},
   };
 }
 
