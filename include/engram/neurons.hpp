@@ -7,4 +7,5 @@
 #include "engram/neurons/relu.hpp"
 #include "engram/neurons/sigmoid.hpp"
 #include "engram/neurons/softmax.hpp"
+#include "engram/neurons/softplus.hpp"
 #include "engram/neurons/tanh.hpp"

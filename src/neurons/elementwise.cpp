@@ -10,6 +10,7 @@
 #include "engram/neurons/rectified_polynomial.hpp"
 #include "engram/neurons/relu.hpp"
 #include "engram/neurons/sigmoid.hpp"
+#include "engram/neurons/softplus.hpp"
 #include "engram/neurons/tanh.hpp"
 
 namespace engram {
@@ -199,5 +200,9 @@ ENGRAM_INSTANTIATE_ELEMENTWISE(Relu)
 ENGRAM_INSTANTIATE_ELEMENTWISE(RectifiedPolynomial)
 
 #undef ENGRAM_INSTANTIATE_ELEMENTWISE
+
+// Softplus<T> itself is defined and instantiated in softplus.cpp, beside the dilogarithm.
+template class Elementwise<float, Softplus<float>>;
+template class Elementwise<double, Softplus<double>>;
 
 }  // namespace engram

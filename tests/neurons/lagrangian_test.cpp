@@ -49,6 +49,8 @@ std::vector<LagrangianCase> all_cases() {
           with_beta<Tanh>("tanh_beta2_5", 2.5),
           with_beta<Softmax>("softmax_beta1", 1.0),
           with_beta<Softmax>("softmax_beta4", 4.0),
+          with_beta<Softplus>("softplus_beta1", 1.0),
+          with_beta<Softplus>("softplus_beta0_3", 0.3),
           plain<Relu>("relu"),
           polynomial("rectified_polynomial_3", 3.0),
           polynomial("rectified_polynomial_4_5", 4.5)};
