@@ -32,7 +32,8 @@ bool is_fixed_point(const S& s, const H& h) {
 ///   overlap  m_μ = ξ_μ·s = |known| − 2·popcount((ξ_μ XOR s) AND known),
 ///   field    N h_i = Σ_μ ξ_μi m_μ − P s_i         (the diagonal ξ_μi² s_i taken out),
 ///   energy   E = −½ sᵀWs = −(Σ_μ m_μ² − P Σ_i s_i²) / (2N),
-/// all exact: the overlaps are integers and N·h is formed as a double GEMM of integers < 2^53.
+/// all exact: the overlaps are integers and N·h is a GEMM of integers bounded by P·N, in float
+/// when P·N < 2^24 and in double (< 2^53) otherwise.
 class PackedPatterns {
  public:
   /// `patterns` is P × N with entries ±1 (checked by the caller).
@@ -54,6 +55,7 @@ class PackedPatterns {
   Index words_;                      // 64-unit words per pattern
   std::vector<std::uint64_t> bits_;  // P × words_, row-major
   Mat<double> xi_;                   // P × N, the patterns for the field GEMM
+  Mat<float> xi_float_;              // the same in float when P·N < 2^24 (exact there), else empty
 };
 
 }  // namespace engram::detail
