@@ -15,19 +15,13 @@
 #include "engram/core/rng.hpp"
 #include "support/check.hpp"
 #include "support/random_graph.hpp"
+#include "support/scratch.hpp"
 
 namespace engram {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("engram_graph_file_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
 
 /// Every Lagrangian kind and every synapse kind in one graph, with a 2-D layer shape.
 template <class T>
@@ -108,15 +102,19 @@ void expect_identical(const EnergyGraph<T>& a, const EnergyGraph<T>& b) {
 }
 
 template <class T>
-EnergyGraph<T> round_trip(const EnergyGraph<T>& g, const std::string& name) {
+EnergyGraph<T> round_trip(const EnergyGraph<T>& g, const test::ScratchDir& scratch,
+                          const std::string& name) {
   save_graph(scratch(name), g);
   EXPECT_EQ(model_file_kind(scratch(name)), "energy_graph");
   return load_graph<T>(scratch(name));
 }
 
 TEST(GraphFile, EveryKindRoundTripsBitForBit) {
-  expect_identical(every_kind_graph<double>(1), round_trip(every_kind_graph<double>(1), "d.st"));
-  expect_identical(every_kind_graph<float>(2), round_trip(every_kind_graph<float>(2), "f.st"));
+  const test::ScratchDir scratch("graph_file");
+  expect_identical(every_kind_graph<double>(1),
+                   round_trip(every_kind_graph<double>(1), scratch, "d.st"));
+  expect_identical(every_kind_graph<float>(2),
+                   round_trip(every_kind_graph<float>(2), scratch, "f.st"));
   // In memory too, and the file of the loaded graph is the file of the original.
   const ModelFile<double> file = graph_to_file(every_kind_graph<double>(3));
   const ModelFile<double> again = graph_to_file(graph_from_file(file));
@@ -125,15 +123,17 @@ TEST(GraphFile, EveryKindRoundTripsBitForBit) {
 }
 
 TEST(GraphFile, RandomGraphsRoundTripBitForBit) {
+  const test::ScratchDir scratch("graph_file");
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     Rng rng(seed);
     const EnergyGraph<double> g = test::random_graph(rng);
     SCOPED_TRACE(seed);
-    expect_identical(g, round_trip(g, "random.st"));
+    expect_identical(g, round_trip(g, scratch, "random.st"));
   }
 }
 
 TEST(GraphFile, ConfigAndTensorsSayWhatTheGraphIs) {
+  const test::ScratchDir scratch("graph_file");
   const Mat<double> Xi = Rng(5).uniform<double>(4, 3);
   const ModelFile<double> file =
       graph_to_file(bipartite_memory_graph<double>(Xi, std::make_shared<Softmax<double>>(1.0)));
@@ -160,21 +160,23 @@ TEST(GraphFile, ConfigAndTensorsSayWhatTheGraphIs) {
 }
 
 TEST(GraphFile, Seed001MemoriesAndConditionalMemoryRoundTrip) {
+  const test::ScratchDir scratch("graph_file");
   const Mat<double> Xi = Rng(55).uniform<double>(100, 30);
   const auto chn = bipartite_memory_graph<double>(Xi, std::make_shared<Identity<double>>());
   const auto dam = bipartite_memory_graph<double>(Xi, std::make_shared<Softmax<double>>(1.0));
   const auto damf =
       bipartite_memory_graph<float>(Xi.cast<float>(), std::make_shared<Softmax<float>>(1.0));
-  expect_identical(chn, round_trip(chn, "chn.st"));
-  expect_identical(dam, round_trip(dam, "dam.st"));
-  expect_identical(damf, round_trip(damf, "damf.st"));
+  expect_identical(chn, round_trip(chn, scratch, "chn.st"));
+  expect_identical(dam, round_trip(dam, scratch, "dam.st"));
+  expect_identical(damf, round_trip(damf, scratch, "damf.st"));
 
   ConditionalMemory<double> memory(6, 3);
   memory.insert(Rng(9).uniform<double>(5, 6), {0, 1, 2, 1, 0});
-  expect_identical(memory.graph(), round_trip(memory.graph(), "conditional.st"));
+  expect_identical(memory.graph(), round_trip(memory.graph(), scratch, "conditional.st"));
 }
 
 TEST(GraphFile, LoadsTheOtherFloatWidth) {
+  const test::ScratchDir scratch("graph_file");
   const EnergyGraph<double> d = every_kind_graph<double>(4);
   save_graph(scratch("d.st"), d);
   const EnergyGraph<float> f = load_graph<float>(scratch("d.st"));
@@ -259,6 +261,7 @@ class Unregistered final : public Synapse<double> {
 };
 
 TEST(GraphFile, SavingAKindModelFilesCannotRebuildIsRefused) {
+  const test::ScratchDir scratch("graph_file");
   EnergyGraph<double> g;
   g.add_layer("x", {1}, Identity<double>()).add_synapse("u", {"x"}, Unregistered());
   EXPECT_THROW_MESSAGE(graph_to_file(g), std::invalid_argument,
@@ -269,6 +272,7 @@ TEST(GraphFile, SavingAKindModelFilesCannotRebuildIsRefused) {
 
 class BrokenGraphFile : public ::testing::Test {
  protected:
+  test::ScratchDir scratch{"broken_graph_file"};
   ModelFile<double> file = graph_to_file(every_kind_graph<double>(7));
   json& layer(std::size_t i) { return file.config["layers"][i]; }
   json& synapse(std::size_t i) { return file.config["synapses"][i]; }

@@ -9,18 +9,12 @@
 #include "engram/core/error.hpp"
 #include "engram/core/rng.hpp"
 #include "support/check.hpp"
+#include "support/scratch.hpp"
 
 namespace engram {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("engram_model_file_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
 
 template <class T>
 ModelFile<T> example() {
@@ -48,6 +42,7 @@ void expect_same(const ModelFile<T>& a, const ModelFile<T>& b) {
 }
 
 TEST(ModelFile, RoundTripsExactlyInDoubleAndFloat) {
+  const test::ScratchDir scratch("model_file");
   const ModelFile<double> d = example<double>();
   save_model_file(scratch("d.safetensors"), d);
   expect_same(d, load_model_file<double>(scratch("d.safetensors")));
@@ -61,6 +56,7 @@ TEST(ModelFile, RoundTripsExactlyInDoubleAndFloat) {
 }
 
 TEST(ModelFile, MetadataAndTensorsAreWhatTheSpecSays) {
+  const test::ScratchDir scratch("model_file");
   save_model_file(scratch("meta.safetensors"), example<float>());
   const SafetensorsFile raw = read_safetensors(scratch("meta.safetensors"));
   EXPECT_EQ(raw.metadata.at("format"), "engram");
@@ -87,6 +83,7 @@ TEST(ModelFile, MetadataAndTensorsAreWhatTheSpecSays) {
 }
 
 TEST(ModelFile, LoadsTheOtherFloatWidth) {
+  const test::ScratchDir scratch("model_file");
   const ModelFile<float> f = example<float>();
   save_model_file(scratch("f.safetensors"), f);
   const ModelFile<double> widened = load_model_file<double>(scratch("f.safetensors"));
@@ -107,7 +104,8 @@ TEST(ModelFile, LoadsTheOtherFloatWidth) {
 }
 
 /// A safetensors file with the given metadata and one F32 tensor "w".
-fs::path foreign(const std::string& name, std::map<std::string, std::string> metadata,
+fs::path foreign(const test::ScratchDir& scratch, const std::string& name,
+                 std::map<std::string, std::string> metadata,
                  SafetensorsTensor w = {"F32", {1, 1}, std::vector<std::byte>(4)}) {
   SafetensorsFile f;
   f.metadata = std::move(metadata);
@@ -117,16 +115,17 @@ fs::path foreign(const std::string& name, std::map<std::string, std::string> met
 }
 
 TEST(ModelFile, ForeignOrIncompleteFilesAreRefused) {
+  const test::ScratchDir scratch("model_file");
   const std::map<std::string, std::string> good = {
       {"format", "engram"}, {"kind", "dense_am"}, {"config", "{}"}};
-  EXPECT_EQ(load_model_file<float>(foreign("good.st", good)).kind, "dense_am");
+  EXPECT_EQ(load_model_file<float>(foreign(scratch, "good.st", good)).kind, "dense_am");
 
-  const fs::path pt = foreign("pt.st", {{"format", "pt"}});
+  const fs::path pt = foreign(scratch, "pt.st", {{"format", "pt"}});
   EXPECT_THROW_MESSAGE(load_model_file<float>(pt), Error,
                        "pt.st': not an engram model file (its safetensors metadata has "
                        "\"format\": \"pt\"");
   EXPECT_THROW_MESSAGE(model_file_kind(pt), Error, "not an engram model file");
-  EXPECT_THROW_MESSAGE(load_model_file<double>(foreign("none.st", {})), Error,
+  EXPECT_THROW_MESSAGE(load_model_file<double>(foreign(scratch, "none.st", {})), Error,
                        "not an engram model file (its safetensors metadata has no \"format\"");
 
   auto without = [&](const std::string& key) {
@@ -134,31 +133,33 @@ TEST(ModelFile, ForeignOrIncompleteFilesAreRefused) {
     m.erase(key);
     return m;
   };
-  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign("nokind.st", without("kind"))), Error,
-                       "engram model file without \"kind\" in its metadata");
-  EXPECT_THROW_MESSAGE(model_file_kind(foreign("noconfig.st", without("config"))), Error,
+  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign(scratch, "nokind.st", without("kind"))),
+                       Error, "engram model file without \"kind\" in its metadata");
+  EXPECT_THROW_MESSAGE(model_file_kind(foreign(scratch, "noconfig.st", without("config"))), Error,
                        "engram model file without \"config\" in its metadata");
   auto with = [&](const std::string& key, const std::string& value) {
     auto m = good;
     m[key] = value;
     return m;
   };
-  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign("garbled.st", with("config", "{\"a\":"))),
-                       Error, "the \"config\" metadata is not valid JSON");
-  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign("array.st", with("config", "[1]"))), Error,
-                       "the \"config\" metadata must be a JSON object, got a array");
-  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign("emptykind.st", with("kind", ""))), Error,
-                       "with an empty kind");
+  EXPECT_THROW_MESSAGE(
+      load_model_file<float>(foreign(scratch, "garbled.st", with("config", "{\"a\":"))), Error,
+      "the \"config\" metadata is not valid JSON");
+  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign(scratch, "array.st", with("config", "[1]"))),
+                       Error, "the \"config\" metadata must be a JSON object, got a array");
+  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign(scratch, "emptykind.st", with("kind", ""))),
+                       Error, "with an empty kind");
 
-  EXPECT_THROW_MESSAGE(
-      load_model_file<float>(foreign("i32.st", good, {"I32", {1, 1}, std::vector<std::byte>(4)})),
-      Error, "tensor 'w' has dtype I32; engram model files hold F32 or F64");
-  EXPECT_THROW_MESSAGE(
-      load_model_file<float>(foreign("1d.st", good, {"F32", {1}, std::vector<std::byte>(4)})),
-      Error, "tensor 'w' has shape [1]; engram model files hold 2-D tensors");
+  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign(scratch, "i32.st", good,
+                                                      {"I32", {1, 1}, std::vector<std::byte>(4)})),
+                       Error, "tensor 'w' has dtype I32; engram model files hold F32 or F64");
+  EXPECT_THROW_MESSAGE(load_model_file<float>(foreign(scratch, "1d.st", good,
+                                                      {"F32", {1}, std::vector<std::byte>(4)})),
+                       Error, "tensor 'w' has shape [1]; engram model files hold 2-D tensors");
 }
 
 TEST(ModelFile, SavingChecksItsInput) {
+  const test::ScratchDir scratch("model_file");
   ModelFile<double> f = example<double>();
   f.kind = "";
   EXPECT_THROW_MESSAGE(save_model_file(scratch("x.st"), f), std::invalid_argument,

@@ -12,18 +12,12 @@
 
 #include "engram/core/error.hpp"
 #include "support/check.hpp"
+#include "support/scratch.hpp"
 
 namespace engram {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("engram_safetensors_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -75,6 +69,7 @@ SafetensorsFile example() {
 }
 
 TEST(Safetensors, BytesAreWhatOtherReadersExpect) {
+  const test::ScratchDir scratch("safetensors");
   const fs::path path = scratch("layout.safetensors");
   write_safetensors(path, example());
   const std::string bytes = slurp(path);
@@ -106,6 +101,7 @@ TEST(Safetensors, BytesAreWhatOtherReadersExpect) {
 }
 
 TEST(Safetensors, RoundTripsEveryDtypeAndEmptyOrScalarShapes) {
+  const test::ScratchDir scratch("safetensors");
   SafetensorsFile f;
   f.metadata = {{"format", "pt"}, {"note", "ünïcode ✓"}, {"empty", ""}};
   const char* dtypes[] = {"BOOL", "U8",  "I8",  "F8_E5M2", "F8_E4M3", "I16", "U16", "F16",
@@ -233,6 +229,7 @@ TEST(Safetensors, OffsetsMustMatchShapesAndTileTheData) {
 }
 
 TEST(Safetensors, FileErrorsNameThePath) {
+  const test::ScratchDir scratch("safetensors");
   const fs::path path = scratch("garbage.safetensors");
   dump(path, le64(3) + "{x}");
   EXPECT_THROW_MESSAGE(read_safetensors(path), Error, path.string() + "': the header is not valid");
