@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "engram/core/error.hpp"
@@ -45,6 +46,16 @@ SynapsePtr<T> synapse(Args&&... args) {
   return std::make_unique<S<T>>(std::forward<Args>(args)...);
 }
 
+// A memory synapse's interaction from its hyperparameters (the kind as its code, n, β).
+Interaction interaction_of(H h) {
+  const double code = h.at("interaction");
+  ENGRAM_CHECK(code == std::floor(code) && code >= 0 && code <= 3,
+               "MemorySynapse: hyperparameter interaction must be a code 0..3, got {}", code);
+  Interaction f{static_cast<Interaction::Kind>(static_cast<int>(code)), h.at("n"), h.at("beta")};
+  f.check();
+  return f;
+}
+
 // Registration: one entry per kind. Factories read required hyperparameters with h.at(name) (the
 // registry has checked they are present) and optional ones with h.contains(name).
 // clang-format off
@@ -58,8 +69,8 @@ std::vector<LagrangianKind<T>> lagrangian_table() {
       {"rectified_polynomial", {"n"},
        [](H h) { return lagrangian<RectifiedPolynomial, T>(h.at("n")); }},
       {"softmax", {"beta"}, [](H h) { return lagrangian<Softmax, T>(h.at("beta")); }},
-      // New families register here, one entry each, e.g. at integration:
-      // {"softplus", {"beta"}, [](H h) { return lagrangian<Softplus, T>(h.at("beta")); }},
+      {"softplus", {"beta"}, [](H h) { return lagrangian<Softplus, T>(h.at("beta")); }},
+      // New families register here, one entry each.
   };
 }
 
@@ -74,10 +85,10 @@ std::vector<SynapseKind<T>> synapse_table() {
       {"L2Synapse", {}, {"theta"}, [](H, P p) { return synapse<L2Synapse, T>(std::move(p[0])); }},
       {"LabelSynapse", {"lambda"}, {"theta"},
        [](H h, P p) { return synapse<LabelSynapse, T>(std::move(p[0]), h.at("lambda")); }},
+      {"MemorySynapse", {"interaction", "n", "beta"}, {"xi"},
+       [](H h, P p) { return synapse<MemorySynapse, T>(std::move(p[0]), interaction_of(h)); }},
       // New families register here, one entry each (hyperparameters a family takes only in some
-      // settings go in a fifth, `optional`, list), e.g. at integration:
-      // {"MemorySynapse", {"n", "beta"}, {"xi"},
-      //  [](H h, P p) { return synapse<MemorySynapse, T>(std::move(p[0]), ...); }},
+      // settings go in a fifth, `optional`, list).
   };
 }
 // clang-format on

@@ -30,8 +30,10 @@ void DenseAssociativeMemory<T>::check_binary(const MatCRef<T>& states, const cha
                states.cols());
   for (Index b = 0; b < states.rows(); ++b)
     for (Index i = 0; i < states.cols(); ++i)
-      ENGRAM_CHECK(states(b, i) == T(1) || states(b, i) == T(-1),
-                   "DenseAssociativeMemory::{}: states must be +1 or -1, got {} at ({}, {})", who,
+      ENGRAM_CHECK(states(b, i) == T(1) || states(b, i) == T(-1) || states(b, i) == T(0),
+                   "DenseAssociativeMemory::{}: states must be +1, -1 or 0 (unknown), got {} at "
+                   "({}, {})",
+                   who,
                    static_cast<double>(states(b, i)), b, i);
 }
 
@@ -118,7 +120,10 @@ std::vector<double> DenseAssociativeMemory<T>::recall_one(Eigen::VectorXd& sigma
   for (int sweep = 1; sweep <= options.max_sweeps; ++sweep) {
     bool changed = false;
     if (options.synchronous) {
-      for (Index i = 0; i < D; ++i) wanted[i] = preferred_sign(i, sigma(i), m);
+      for (Index i = 0; i < D; ++i) {
+        wanted[i] = preferred_sign(i, sigma(i), m);
+        if (wanted[i] == 0 && sigma(i) == 0) wanted[i] = 1;  // an unknown unit takes +1 on a tie
+      }
       for (Index i = 0; i < D; ++i)
         if (wanted[i] != 0 && wanted[i] != sigma(i)) {
           sigma(i) = wanted[i];
@@ -127,10 +132,12 @@ std::vector<double> DenseAssociativeMemory<T>::recall_one(Eigen::VectorXd& sigma
     } else {
       std::shuffle(order.begin(), order.end(), rng.engine());
       for (Index i : order) {
-        const int s = preferred_sign(i, sigma(i), m);
-        if (s != 0 && s != sigma(i)) {  // a tie keeps σ_i
+        const double old = sigma(i);
+        int s = preferred_sign(i, old, m);
+        if (s == 0 && old == 0) s = 1;  // a tie keeps σ_i; an unknown unit takes +1
+        if (s != 0 && s != old) {
           sigma(i) = s;
-          m += (2.0 * s) * xi_t_.row(i).transpose().template cast<double>();
+          m += (s - old) * xi_t_.row(i).transpose().template cast<double>();
           changed = true;
         }
       }

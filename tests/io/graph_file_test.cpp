@@ -37,12 +37,17 @@ EnergyGraph<T> every_kind_graph(std::uint64_t seed) {
       .add_layer("d", {2}, Relu<T>())
       .add_layer("e", {3}, RectifiedPolynomial<T>(3.0))
       .add_layer("f", {4}, Softmax<T>(2.0), 2.0)
+      .add_layer("g", {3}, Softplus<T>(0.9))
       .add_synapse("ab", {"a", "b"}, DenseSynapse<T>(rng.normal<T>(3, 4, 0, 0.3)))
       .add_synapse("cc", {"c"}, RecurrentSynapse<T>(R.cast<T>()))
       .add_synapse("bias", {"d"}, BiasSynapse<T>(rng.normal<T>(1, 2)))
       .add_synapse("l2", {"e", "f"}, L2Synapse<T>(rng.uniform<T>(4, 3)))
       .add_synapse("label", {"f", "d"}, LabelSynapse<T>(rng.uniform<T>(4, 2), 1.7))
-      .add_synapse("ec", {"e", "c"}, DenseSynapse<T>(rng.normal<T>(3, 3, 0, 0.3)));
+      .add_synapse("ec", {"e", "c"}, DenseSynapse<T>(rng.normal<T>(3, 3, 0, 0.3)))
+      .add_synapse("memory", {"g"},
+                   MemorySynapse<T>(rng.normal<T>(5, 3, 0, 0.3), Interaction::log_sum_exp(1.5)))
+      .add_synapse("dam", {"c"},
+                   MemorySynapse<T>(rng.normal<T>(4, 3, 0, 0.3), Interaction::polynomial(3)));
   return g;
 }
 
@@ -203,10 +208,11 @@ TEST(GraphFile, LoadsTheOtherFloatWidth) {
 
 TEST(GraphFile, RegistryRebuildsEveryKind) {
   EXPECT_EQ(lagrangian_kinds(), (std::vector<std::string>{"identity", "sigmoid", "tanh", "relu",
-                                                          "rectified_polynomial", "softmax"}));
+                                                          "rectified_polynomial", "softmax",
+                                                          "softplus"}));
   EXPECT_EQ(synapse_kinds(),
             (std::vector<std::string>{"DenseSynapse", "RecurrentSynapse", "BiasSynapse",
-                                      "L2Synapse", "LabelSynapse"}));
+                                      "L2Synapse", "LabelSynapse", "MemorySynapse"}));
   const EnergyGraph<double> g = every_kind_graph<double>(6);
   for (const auto& l : g.layers()) {
     const auto made =
@@ -225,7 +231,7 @@ TEST(GraphFile, RegistryRebuildsEveryKind) {
 TEST(GraphFile, RegistryRefusesWhatItCannotBuild) {
   EXPECT_THROW_MESSAGE(make_lagrangian<double>("swish", {}), std::invalid_argument,
                        "unknown Lagrangian kind 'swish' (known: identity, sigmoid, tanh, relu, "
-                       "rectified_polynomial, softmax)");
+                       "rectified_polynomial, softmax, softplus)");
   EXPECT_THROW_MESSAGE(make_lagrangian<float>("tanh", {}), std::invalid_argument,
                        "'tanh' needs hyperparameter 'beta'");
   EXPECT_THROW_MESSAGE(make_lagrangian<float>("relu", {{"beta", 1}}), std::invalid_argument,
@@ -234,7 +240,7 @@ TEST(GraphFile, RegistryRefusesWhatItCannotBuild) {
                        "Sigmoid: beta must be positive and finite, got -1");
   EXPECT_THROW_MESSAGE(make_synapse<double>("Conv", {}, {}), std::invalid_argument,
                        "unknown synapse kind 'Conv' (known: DenseSynapse, RecurrentSynapse, "
-                       "BiasSynapse, L2Synapse, LabelSynapse)");
+                       "BiasSynapse, L2Synapse, LabelSynapse, MemorySynapse)");
   EXPECT_THROW_MESSAGE(make_synapse<double>("DenseSynapse", {}, {}), std::invalid_argument,
                        "'DenseSynapse' takes 1 parameter tensor(s) (W), got 0");
   EXPECT_THROW_MESSAGE(make_synapse<double>("LabelSynapse", {}, {Mat<double>::Ones(2, 2)}),
@@ -368,4 +374,15 @@ TEST_F(BrokenGraphFile, LoadingNamesThePath) {
 }
 
 }  // namespace
+TEST(GraphFile, MemorySynapseInteractionCodeIsChecked) {
+  EXPECT_THROW_MESSAGE(make_synapse<double>("MemorySynapse",
+                                            {{"interaction", 7}, {"n", 2}, {"beta", 1}},
+                                            {Mat<double>::Ones(2, 3)}),
+                       std::invalid_argument, "interaction must be a code 0..3, got 7");
+  EXPECT_THROW_MESSAGE(make_synapse<double>("MemorySynapse",
+                                            {{"interaction", 0}, {"n", 1.5}, {"beta", 1}},
+                                            {Mat<double>::Ones(2, 3)}),
+                       std::invalid_argument, "n");
+}
+
 }  // namespace engram

@@ -275,7 +275,7 @@ TEST(DenseAssociativeMemory, RejectsBadInput) {
   cue(1, 4) = 0.5;
   EXPECT_THROW_MESSAGE(
       dam.recall(cue), std::invalid_argument,
-      "DenseAssociativeMemory::recall: states must be +1 or -1, got 0.5 at (1, 4)");
+      "DenseAssociativeMemory::recall: states must be +1, -1 or 0 (unknown), got 0.5 at (1, 4)");
   EXPECT_THROW_MESSAGE(dam.update(Mat<double>::Ones(1, 5)), std::invalid_argument,
                        "DenseAssociativeMemory::update: states must have D = 6 columns, got 5");
   EXPECT_THROW_MESSAGE(dam.energy(Mat<double>::Ones(1, 7)), std::invalid_argument,

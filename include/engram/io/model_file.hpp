@@ -7,8 +7,13 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+#include <utility>
+
+#include "engram/core/error.hpp"
 #include "engram/core/types.hpp"
 
 namespace engram {
@@ -45,5 +50,28 @@ ModelFile<T> load_model_file(const std::filesystem::path& path);
 
 /// The kind recorded in a model file, read from the header alone (same errors as loading).
 std::string model_file_kind(const std::filesystem::path& path);
+
+/// Saves a model facade (ClassicalHopfield, ContinuousHopfield, ModernHopfield,
+/// DenseAssociativeMemory, LinearAssociativeMemory) through its to_file():
+///   save_model("net.safetensors", net);
+template <class Model>
+void save_model(const std::filesystem::path& path, const Model& model) {
+  save_model_file(path, model.to_file());
+}
+
+/// Loads a facade saved by save_model:
+///   auto net = load_model<ModernHopfield<float>>("net.safetensors");
+/// Throws engram::Error naming the path for an unreadable file or one holding another kind of
+/// model (the message of Model::from_file follows the path).
+template <class Model>
+Model load_model(const std::filesystem::path& path) {
+  using T = typename decltype(std::declval<const Model&>().to_file().tensors)::mapped_type::Scalar;
+  const ModelFile<T> file = load_model_file<T>(path);
+  try {
+    return Model::from_file(file);
+  } catch (const std::invalid_argument& e) {
+    throw Error(fmt::format("{}: {}", path.string(), e.what()));
+  }
+}
 
 }  // namespace engram

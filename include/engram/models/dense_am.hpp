@@ -55,7 +55,8 @@ class DenseAssociativeMemory {
   /// it overflows (exponential F at large β·overlap).
   Energies energy(const MatCRef<T>& states) const;
 
-  /// Binary recall from ±1 `cues` (B × D) until a sweep changes nothing or max_sweeps. steps
+  /// Binary recall from ±1 `cues` (B × D; 0 marks an unknown unit, which counts 0 in the overlaps
+  /// until its first update and takes +1 on a tie) until a sweep changes nothing or max_sweeps. steps
   /// counts the sweeps that flipped at least one unit; the trace has a row per sweep.
   Retrieval<T> recall(const MatCRef<T>& cues, const DenseRecallOptions& options = {}) const;
 

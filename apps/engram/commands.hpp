@@ -1,0 +1,39 @@
+// The subcommands of `engram`, each in its own file, and what they share.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engram/core/error.hpp"
+
+namespace engram::cli {
+
+/// `engram recall`: store images, corrupt them, retrieve, score (recall.cpp).
+void add_recall_command(CLI::App& app);
+/// `engram capacity`: retrieval error against load P/N (capacity.cpp).
+void add_capacity_command(CLI::App& app);
+/// `engram compare`: recall with several model families side by side (compare.cpp).
+void add_compare_command(CLI::App& app);
+
+/// Writes `value` as indented JSON to `path`, atomically.
+void write_json(const std::filesystem::path& path, const nlohmann::json& value);
+
+/// A CLI11 validator that accepts what `parse` accepts and reports its message otherwise.
+template <class Parse>
+CLI::Validator parsed_by(std::string description, Parse parse) {
+  return CLI::Validator(
+      [parse](std::string& text) -> std::string {
+        try {
+          parse(text);
+          return "";
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+      },
+      std::move(description));
+}
+
+}  // namespace engram::cli

@@ -1,0 +1,120 @@
+// engram compare: the same recall experiment for several model families side by side, one table
+// and one picture (the headline of `make demo`).
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+#include <fmt/core.h>
+
+#include "commands.hpp"
+#include "engram/experiments/recall.hpp"
+#include "engram/io/png.hpp"
+#include "progress.hpp"
+
+namespace engram::cli {
+
+namespace {
+
+struct CompareArgs {
+  std::string models = "classical,continuous,modern,dam,linear";
+  std::string dataset = "mnist";
+  Index memories = 100;
+  std::string corrupt = "half";
+  std::uint64_t seed = 1;
+  int show = 10;
+  std::string out = "out/compare";
+};
+
+std::vector<ModelFamily> parse_models(const std::string& text) {
+  std::vector<ModelFamily> models;
+  std::stringstream stream(text);
+  for (std::string name; std::getline(stream, name, ',');) models.push_back(parse_model_family(name));
+  ENGRAM_CHECK(!models.empty(), "--models: no model given");
+  return models;
+}
+
+void run(const CompareArgs& a) {
+  const std::vector<ModelFamily> models = parse_models(a.models);
+  std::vector<RecallReport> reports;
+  for (ModelFamily model : models) {
+    RecallConfig config;
+    config.model = model;
+    config.dataset = a.dataset;
+    config.memories = a.memories;
+    config.corruption = Corruption::parse(a.corrupt);
+    config.seed = a.seed;
+    ProgressBar bar(to_string(model), a.memories);
+    config.on_progress = [&bar](Index done, Index) { bar.update(done); };
+    reports.push_back(run_recall(config));
+  }
+
+  // Rows of the picture: the cues, each model's retrievals, the truth.
+  const RecallReport& first = reports.front();
+  const Index n = std::min<Index>(a.show, first.cues.rows());
+  Mat<float> rows(static_cast<Index>(reports.size() + 2) * n, first.dimension);
+  rows.topRows(n) = first.cues.topRows(n);
+  for (std::size_t m = 0; m < reports.size(); ++m)
+    rows.middleRows(static_cast<Index>(m + 1) * n, n) = reports[m].retrieved.topRows(n);
+  rows.bottomRows(n) = first.truth.topRows(n);
+  const std::filesystem::path out = a.out;
+  write_png(out / "comparison.png", tile_images(rows, first.rows, first.cols, n), 0.0, 1.0, 3);
+
+  nlohmann::json results = nlohmann::json::array();
+  fmt::print("{} memories of {}, corruption {}, seed {}\n", a.memories, a.dataset,
+             first.config.corruption.to_string(), a.seed);
+  fmt::print("  {:<44} {:>12} {:>12} {:>12} {:>10} {:>9}\n", "model", "exact recall",
+             "pixel error", "masked error", "mean steps", "seconds");
+  std::string order = "cue";
+  for (const RecallReport& r : reports) {
+    fmt::print("  {:<44} {:>12.4f} {:>12.4f} {:>12.4f} {:>10.2f} {:>9.2f}\n", r.model_description,
+               r.exact_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
+               r.seconds);
+    results.push_back({{"model", to_string(r.config.model)},
+                       {"model_description", r.model_description},
+                       {"exact_recall", r.exact_recall},
+                       {"mean_pixel_error", r.mean_pixel_error},
+                       {"corrupted_pixel_error", std::isfinite(r.corrupted_pixel_error)
+                                                     ? nlohmann::json(r.corrupted_pixel_error)
+                                                     : nullptr},
+                       {"mean_steps", r.mean_steps},
+                       {"converged_fraction", r.converged_fraction},
+                       {"seconds", r.seconds}});
+    order += ", " + to_string(r.config.model);
+  }
+  write_json(out / "comparison.json", {{"dataset", a.dataset},
+                                       {"memories", a.memories},
+                                       {"corruption", first.config.corruption.to_string()},
+                                       {"seed", a.seed},
+                                       {"rows", order + ", truth"},
+                                       {"models", results}});
+  fmt::print("wrote {}/comparison.png (rows, top to bottom: {}, truth) and comparison.json\n",
+             out.string(), order);
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Run the recall experiment for several model families; one table, one picture.");
+  cmd->add_option("--models", args->models, "Comma-separated model families")
+      ->check(parsed_by("MODELS", [](const std::string& s) { parse_models(s); }))
+      ->capture_default_str();
+  cmd->add_option("--dataset", args->dataset, "Images to store")
+      ->check(CLI::IsMember({"mnist", "fashion"}))
+      ->capture_default_str();
+  cmd->add_option("--memories", args->memories, "Number of stored images (first N of train)")
+      ->check(CLI::Range(Index{1}, Index{60000}))
+      ->capture_default_str();
+  cmd->add_option("--corrupt", args->corrupt, "Corruption: flip:F, mask:F, half or noise:S")
+      ->check(parsed_by("CORRUPTION", [](const std::string& s) { Corruption::parse(s); }))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the corruption")->capture_default_str();
+  cmd->add_option("--show", args->show, "Cues shown in comparison.png")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace engram::cli

@@ -1,0 +1,36 @@
+// Plots drawn by gnuplot (DESIGN.md: engram writes the data and drives a plotting tool; it never
+// draws axes itself).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace engram::cli {
+
+/// One curve read from a CSV file: its column numbers (1-based) and its legend.
+struct Curve {
+  int x_column;
+  int y_column;
+  std::string title;
+};
+
+/// What to draw: a line plot of `curves` from `csv` (with a header row) into `png`.
+struct LinePlot {
+  std::filesystem::path csv;
+  std::filesystem::path png;
+  std::string title;
+  std::string xlabel;
+  std::string ylabel;
+  std::vector<Curve> curves;
+  bool log_y = false;
+  /// Optional vertical marker (e.g. the critical load), drawn when finite.
+  double marker_x = 0.0;
+  std::string marker_label;
+};
+
+/// Draws `plot` with gnuplot. Returns an empty string on success, else why no plot was made
+/// (gnuplot missing or failing); a missing plot is reported, never fatal.
+std::string draw_line_plot(const LinePlot& plot);
+
+}  // namespace engram::cli

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The engram command line: help on every subcommand, exit code 2 and a one-line message for bad
+# arguments, and the files each command promises. Usage: cli_test.sh path/to/engram
+set -uo pipefail
+engram="$1"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN ARGS...: the command exits with CODE and its output matches PATTERN.
+expect_exit() {
+  local code="$1" pattern="$2"
+  shift 2
+  "$engram" "$@" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  [ "$got" -eq "$code" ] || fail "engram $* exited $got, expected $code: $(cat "$work/stderr")"
+  grep -Eq -- "$pattern" "$work/stdout" "$work/stderr" ||
+    fail "engram $*: output does not match '$pattern': $(cat "$work/stdout" "$work/stderr")"
+  if [ "$code" -eq 2 ]; then
+    [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "engram $*: error is not one line: $(cat "$work/stderr")"
+  fi
+}
+
+expect_exit 0 "recall" --help
+expect_exit 0 "--memories" recall --help
+expect_exit 0 "--corrupt" recall --help
+expect_exit 0 "critical load|--trials" capacity --help
+expect_exit 0 "engram 0.1.0" --version
+expect_exit 2 "subcommand" 
+expect_exit 2 "bogus" bogus
+expect_exit 2 "--model" recall --dataset mnist
+expect_exit 2 "bogus" recall --model bogus
+expect_exit 2 "memories" recall --model modern --memories 0
+expect_exit 2 "memories" recall --model modern --memories many
+expect_exit 2 "flip" recall --model modern --corrupt flip:2
+expect_exit 2 "smudge" recall --model modern --corrupt smudge
+expect_exit 2 "dataset" recall --model modern --dataset cifar
+expect_exit 2 "beta" recall --model modern --beta -1
+expect_exit 2 "unknown|extra|--frobnicate" recall --model modern --frobnicate
+expect_exit 2 "model" capacity --model linear
+expect_exit 2 "loads" capacity --model classical --loads 0.3:0.1:0.01
+expect_exit 2 "loads" capacity --model classical --loads 0.1,x
+expect_exit 2 "n" capacity --model classical --n 2
+expect_exit 2 "trials" capacity --model classical --trials 0
+
+# capacity: the files and the critical load of the classical model (theory: 0.138).
+expect_exit 0 "critical load" capacity --model classical --n 200 --trials 10 --out "$work/cap"
+for f in capacity.csv capacity.json; do [ -s "$work/cap/$f" ] || fail "capacity did not write $f"; done
+/usr/bin/python3 - "$work/cap/capacity.json" <<'PY' || fail "capacity.json: critical_load"
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = r["critical_load"]
+assert c is not None and 0.12 <= c <= 0.16, f"critical_load {c} outside [0.12, 0.16]"
+PY
+
+# recall: the files and the fields of results.json.
+expect_exit 0 "exact recall" recall --model modern --dataset mnist --memories 50 --corrupt half \
+  --seed 1 --out "$work/rec"
+for f in results.json grid.png energy.csv; do [ -s "$work/rec/$f" ] || fail "recall did not write $f"; done
+/usr/bin/python3 - "$work/rec/results.json" <<'PY' || fail "results.json fields"
+import json, sys
+r = json.load(open(sys.argv[1]))
+for key in ("exact_recall", "mean_pixel_error", "mean_steps", "seconds"):
+    assert key in r, f"missing {key}"
+assert 0.0 <= r["exact_recall"] <= 1.0 and r["mean_pixel_error"] >= 0.0
+PY
+head -c 8 "$work/rec/grid.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" || fail "grid.png is not a PNG"
+
+# An output folder that cannot be created is a failure (exit 1) naming the path.
+touch "$work/file"
+expect_exit 1 "$work/file" recall --model modern --memories 5 --out "$work/file/sub"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures CLI check(s) failed"
+  exit 1
+fi
+echo "all CLI checks passed"
