@@ -1,5 +1,6 @@
 // engram compare: the same recall experiment for several model families side by side, one table
 // and one picture (the headline of `make demo`).
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "engram/experiments/recall.hpp"
 #include "engram/io/png.hpp"
+#include "engram/learning/hebbian.hpp"
 #include "progress.hpp"
 
 namespace engram::cli {
@@ -25,25 +27,43 @@ struct CompareArgs {
   std::string out = "out/compare";
 };
 
-std::vector<ModelFamily> parse_models(const std::string& text) {
-  std::vector<ModelFamily> models;
+// One entry of --models: a family, and for classical and continuous optionally a learning rule
+// after a slash ("classical/pseudo_inverse").
+struct ModelChoice {
+  ModelFamily family;
+  std::string rule = "hebbian";
+};
+
+std::vector<ModelChoice> parse_models(const std::string& text) {
+  std::vector<ModelChoice> models;
   std::stringstream stream(text);
-  for (std::string name; std::getline(stream, name, ',');) models.push_back(parse_model_family(name));
+  for (std::string entry; std::getline(stream, entry, ',');) {
+    const auto slash = entry.find('/');
+    ModelChoice choice{parse_model_family(entry.substr(0, slash))};
+    if (slash != std::string::npos) {
+      ENGRAM_CHECK(choice.family == ModelFamily::classical ||
+                       choice.family == ModelFamily::continuous,
+                   "--models '{}': only classical and continuous take a learning rule", entry);
+      choice.rule = to_string(parse_learning_rule(entry.substr(slash + 1)));
+    }
+    models.push_back(choice);
+  }
   ENGRAM_CHECK(!models.empty(), "--models: no model given");
   return models;
 }
 
 void run(const CompareArgs& a) {
-  const std::vector<ModelFamily> models = parse_models(a.models);
+  const std::vector<ModelChoice> models = parse_models(a.models);
   std::vector<RecallReport> reports;
-  for (ModelFamily model : models) {
+  for (const ModelChoice& model : models) {
     RecallConfig config;
-    config.model = model;
+    config.model = model.family;
+    config.rule = model.rule;
     config.dataset = a.dataset;
     config.memories = a.memories;
     config.corruption = Corruption::parse(a.corrupt);
     config.seed = a.seed;
-    ProgressBar bar(to_string(model), a.memories);
+    ProgressBar bar(to_string(model.family), a.memories);
     config.on_progress = [&bar](Index done, Index) { bar.update(done); };
     reports.push_back(run_recall(config));
   }
@@ -62,14 +82,17 @@ void run(const CompareArgs& a) {
   nlohmann::json results = nlohmann::json::array();
   fmt::print("{} memories of {}, corruption {}, seed {}\n", a.memories, a.dataset,
              first.config.corruption.to_string(), a.seed);
-  fmt::print("  {:<44} {:>12} {:>12} {:>12} {:>10} {:>9}\n", "model", "exact recall",
-             "pixel error", "masked error", "mean steps", "seconds");
+  std::size_t width = 5;
+  for (const RecallReport& r : reports) width = std::max(width, r.model_description.size());
+  fmt::print("  {:<{}} {:>12} {:>12} {:>14} {:>10} {:>9}\n", "model", width, "exact recall",
+             "pixel error", "corrupted err", "mean steps", "seconds");
   std::string order = "cue";
   for (const RecallReport& r : reports) {
-    fmt::print("  {:<44} {:>12.4f} {:>12.4f} {:>12.4f} {:>10.2f} {:>9.2f}\n", r.model_description,
-               r.exact_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
+    fmt::print("  {:<{}} {:>12.4f} {:>12.4f} {:>14.4f} {:>10.2f} {:>9.2f}\n", r.model_description,
+               width, r.exact_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
                r.seconds);
     results.push_back({{"model", to_string(r.config.model)},
+                       {"rule", r.config.rule},
                        {"model_description", r.model_description},
                        {"exact_recall", r.exact_recall},
                        {"mean_pixel_error", r.mean_pixel_error},
@@ -79,7 +102,8 @@ void run(const CompareArgs& a) {
                        {"mean_steps", r.mean_steps},
                        {"converged_fraction", r.converged_fraction},
                        {"seconds", r.seconds}});
-    order += ", " + to_string(r.config.model);
+    order += ", " + to_string(r.config.model) +
+             (r.config.rule != "hebbian" ? "/" + r.config.rule : std::string());
   }
   write_json(out / "comparison.json", {{"dataset", a.dataset},
                                        {"memories", a.memories},
@@ -97,7 +121,9 @@ void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
       "compare", "Run the recall experiment for several model families; one table, one picture.");
-  cmd->add_option("--models", args->models, "Comma-separated model families")
+  cmd->add_option("--models", args->models,
+                  "Comma-separated model families; classical and continuous may name a learning "
+                  "rule after a slash (classical/pseudo_inverse)")
       ->check(parsed_by("MODELS", [](const std::string& s) { parse_models(s); }))
       ->capture_default_str();
   cmd->add_option("--dataset", args->dataset, "Images to store")

@@ -26,6 +26,7 @@ struct RecallArgs {
   std::string interaction;
   std::string rule = "hebbian";
   std::optional<int> max_steps;
+  bool binarize = true;
   int show = 10;
   std::string out = "out/recall";
 };
@@ -86,6 +87,7 @@ void run(const RecallArgs& a) {
   config.interaction = a.interaction;
   config.rule = a.rule;
   config.max_steps = a.max_steps;
+  config.binarize = a.binarize;
   ProgressBar bar("recall", a.memories);
   config.on_progress = [&bar](Index done, Index) { bar.update(done); };
 
@@ -152,6 +154,10 @@ void add_recall_command(CLI::App& app) {
   cmd->add_option("--max-steps", args->max_steps,
                   "Update budget per cue (default 100; continuous: 1000 Euler steps)")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--binarize", args->binarize,
+                  "Store binarised images (true) or grey levels in [-1, 1] (false: continuous, "
+                  "modern and linear only)")
+      ->capture_default_str();
   cmd->add_option("--show", args->show, "Cues shown in grid.png")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -90,9 +90,11 @@ RecallReport run_recall(const RecallConfig& config) {
   report.cols = data.cols;
   report.dimension = data.images.cols();
 
-  // Binary models store binarised images; the others the ±1-scaled grey levels.
-  const bool binary = config.model == ModelFamily::classical ||
-                      config.model == ModelFamily::continuous || config.model == ModelFamily::dense;
+  // Binarised by default, so every family stores the same ±1 patterns.
+  const bool binary = config.binarize;
+  ENGRAM_CHECK(binary || (config.model != ModelFamily::classical &&
+                          config.model != ModelFamily::dense),
+               "binarize: the {} model stores ±1 patterns only", to_string(config.model));
   const Mat<float> stored = binary ? binarize<float>(data.images, 0.5) : to_bipolar<float>(data.images);
   // Masked entries become 0, the midpoint of ±1: no evidence either way.
   Rng rng(config.seed);

@@ -39,6 +39,11 @@ struct RecallConfig {
   std::string interaction;
   /// Classical and continuous: "hebbian", "storkey", "pseudo_inverse".
   std::string rule = "hebbian";
+  /// Store binarised images (pixel ≥ ½ → +1, else −1), the default, so every family stores the
+  /// same patterns; false stores grey levels scaled to [−1, 1] (continuous, modern and linear
+  /// only). With grey levels, dot-product similarity favours bright images: a brighter stored image
+  /// can overlap a half cue more than the cue's own image does.
+  bool binarize = true;
   /// Classical: "async" (random-order sweeps, default) or "sync"; DAM binary states likewise.
   std::string mode = "async";
   /// Update budget per cue (iterations, sweeps or Euler steps). Unset: 100, or 1,000 Euler steps
