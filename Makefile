@@ -10,10 +10,24 @@ all: setup
 setup:
 	@scripts/setup
 
+# The headline: MNIST digits with their lower half masked, completed by every model family.
 demo: setup
+	@echo "== MNIST pattern completion: 100 digits, lower half masked, every model family =="
+	@build/bin/engram compare --dataset mnist --memories 100 --corrupt half --seed 1 \
+	  --models classical,classical/pseudo_inverse,continuous,modern,dam,linear \
+	  --out $(DEMO_OUT)/completion
+	@echo
+	@echo "== Capacity of the classical network (theory: critical load 0.138) =="
+	@build/bin/engram capacity --model classical --n 200 --trials 10 --out $(DEMO_OUT)/capacity \
+	  | tail -n 2
+	@echo
+	@echo "== Seed 001 reproduced =="
 	@build/examples/seed001 $(DEMO_OUT)
 	@echo
 	@build/examples/conditional_generator $(DEMO_OUT)
+	@echo
+	@echo "pictures: $(DEMO_OUT)/completion/comparison.png (rows: cue, each model, truth),"
+	@echo "          $(DEMO_OUT)/capacity/capacity.png; data: $(DEMO_OUT)/*/*.json, *.csv"
 
 test: setup
 	@ctest --test-dir build --output-on-failure -j2 >build/ctest.log 2>&1 || \

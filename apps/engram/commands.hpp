@@ -17,6 +17,8 @@ void add_recall_command(CLI::App& app);
 void add_capacity_command(CLI::App& app);
 /// `engram compare`: recall with several model families side by side (compare.cpp).
 void add_compare_command(CLI::App& app);
+/// `engram inspect`: what a model file holds (inspect.cpp).
+void add_inspect_command(CLI::App& app);
 
 /// Writes `value` as indented JSON to `path`, atomically.
 void write_json(const std::filesystem::path& path, const nlohmann::json& value);

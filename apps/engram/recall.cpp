@@ -29,6 +29,7 @@ struct RecallArgs {
   bool binarize = true;
   int show = 10;
   std::string out = "out/recall";
+  std::string save_model;
 };
 
 // The first `show` cues, their retrievals and the truths as three rows of images.
@@ -88,6 +89,7 @@ void run(const RecallArgs& a) {
   config.rule = a.rule;
   config.max_steps = a.max_steps;
   config.binarize = a.binarize;
+  config.save_model = a.save_model;
   ProgressBar bar("recall", a.memories);
   config.on_progress = [&bar](Index done, Index) { bar.update(done); };
 
@@ -121,6 +123,7 @@ void run(const RecallArgs& a) {
   fmt::print("wrote {}/results.json, grid.png (cue | retrieved | truth), energy.csv{}\n",
              out.string(), plot_problem.empty() ? ", energy.png" : "");
   if (!plot_problem.empty()) fmt::print("no energy plot: {}\n", plot_problem);
+  if (!a.save_model.empty()) fmt::print("saved the model to {}\n", a.save_model);
 }
 
 }  // namespace
@@ -162,6 +165,8 @@ void add_recall_command(CLI::App& app) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
+  cmd->add_option("--save-model", args->save_model,
+                  "Also save the model there (safetensors; see 'engram inspect')");
   cmd->callback([args] { run(*args); });
 }
 

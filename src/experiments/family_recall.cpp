@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "engram/core/error.hpp"
+#include "engram/io/model_file.hpp"
 #include "engram/learning/hebbian.hpp"
 #include "engram/models/classical_hopfield.hpp"
 #include "engram/models/continuous_hopfield.hpp"
@@ -42,6 +43,7 @@ class ClassicalRecall final : public FamilyRecall {
   std::string description() const override {
     return fmt::format("classical Hopfield ({}, {})", to_string(*net_.rule()), to_string(options_.mode));
   }
+  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
     ClassicalRecallOptions o = options_;
     o.seed = seed;
@@ -63,6 +65,7 @@ class ModernRecall final : public FamilyRecall {
   std::string description() const override {
     return fmt::format("modern Hopfield (beta = {:g})", net_.beta());
   }
+  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t) const override {
     return net_.retrieve(cues, options_);
   }
@@ -84,6 +87,7 @@ class DenseRecall final : public FamilyRecall {
   std::string description() const override {
     return fmt::format("dense associative memory ({})", net_.interaction().to_string());
   }
+  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
     DenseRecallOptions o = options_;
     o.seed = seed;
@@ -119,6 +123,7 @@ class ContinuousRecall final : public FamilyRecall {
     return fmt::format("continuous Hopfield (tanh, gain {:g}, {})", net_.gain(),
                        to_string(parse_learning_rule(rule_)));
   }
+  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
     ContinuousRecallOptions o = options_;
     o.seed = seed;
@@ -138,6 +143,7 @@ class LinearRecall final : public FamilyRecall {
   std::string description() const override { return "linear associative memory (W = VᵀV)"; }
   // y = W c has an arbitrary scale; it is brought to the norm √D of a ±1 image for display and
   // scoring.
+  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t) const override {
     Retrieval<float> r = net_.recall(cues, {LinearNormalization::unit_norm});
     r.states *= std::sqrt(static_cast<float>(cues.cols()));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,8 @@ class FamilyRecall {
   virtual std::string description() const = 0;
   /// Retrieves a batch of cues (B × D); `seed` drives random update orders.
   virtual Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const = 0;
+  /// Writes the facade as a model file (save_model, M-42).
+  virtual void save(const std::filesystem::path& path) const = 0;
 };
 
 /// The facade of `config.model` storing `patterns` (P × D, ±1 or ±1-scaled grey levels), with the

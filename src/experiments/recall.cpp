@@ -103,6 +103,7 @@ RecallReport run_recall(const RecallConfig& config) {
 
   const auto model = detail::make_family_recall(config, stored);
   report.model_description = model->description();
+  if (!config.save_model.empty()) model->save(config.save_model);
 
   Mat<float> retrieved(cues.rows(), cues.cols());
   std::vector<Eigen::MatrixXd> traces;

@@ -68,6 +68,22 @@ assert 0.0 <= r["exact_recall"] <= 1.0 and r["mean_pixel_error"] >= 0.0
 PY
 head -c 8 "$work/rec/grid.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" || fail "grid.png is not a PNG"
 
+# Every family runs from the command line and can save its model; inspect reads it back.
+for model in classical continuous modern dam linear; do
+  expect_exit 0 "exact recall" recall --model "$model" --memories 20 --corrupt flip:0.1 \
+    --out "$work/$model" --save-model "$work/$model.safetensors"
+  expect_exit 0 "kind: " inspect "$work/$model.safetensors"
+done
+expect_exit 0 "kind: modern_hopfield" inspect "$work/modern.safetensors"
+expect_exit 0 "xi +F32 \[20, 784\]" inspect "$work/modern.safetensors"
+expect_exit 0 "comparison.png" compare --models modern,classical/pseudo_inverse --memories 20 \
+  --out "$work/cmp"
+[ -s "$work/cmp/comparison.png" ] || fail "compare did not write comparison.png"
+expect_exit 2 "learning rule" compare --models modern/storkey
+expect_exit 2 "File does not exist" inspect "$work/none.safetensors"
+head -c 100 "$work/modern.safetensors" >"$work/cut.safetensors"
+expect_exit 1 "cut.safetensors" inspect "$work/cut.safetensors"
+
 # An output folder that cannot be created is a failure (exit 1) naming the path.
 touch "$work/file"
 expect_exit 1 "$work/file" recall --model modern --memories 5 --out "$work/file/sub"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -49,6 +50,8 @@ struct RecallConfig {
   /// Update budget per cue (iterations, sweeps or Euler steps). Unset: 100, or 1,000 Euler steps
   /// of dt = 0.1 for the continuous model.
   std::optional<int> max_steps;
+  /// When set, the model is also saved there as a model file (safetensors, M-42).
+  std::filesystem::path save_model;
   /// Called with (done, total) as cues are retrieved.
   std::function<void(Index, Index)> on_progress;
 };
