@@ -34,9 +34,11 @@ std::string shell_quoted(const std::string& text) {
 std::string draw_line_plot(const LinePlot& plot) {
   std::string script;
   script += "set terminal pngcairo size 900,560 font 'sans,11'\n";
-  // gnuplot writes to a temporary name; it is renamed into place only when gnuplot succeeds.
+  // Run by hand, the script draws plot.png; engram passes `out` to draw a temporary file, renamed
+  // into place only when gnuplot succeeds.
   const std::filesystem::path partial = plot.png.string() + ".partial";
-  script += fmt::format("set output {}\n", quoted(partial.string()));
+  script += fmt::format("if (!exists(\"out\")) out = {}\nset output out\n",
+                        quoted(plot.png.string()));
   script += "set datafile separator ','\nset key autotitle columnhead\nset grid\n";
   script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\n", quoted(plot.title),
                         quoted(plot.xlabel), quoted(plot.ylabel));
@@ -60,7 +62,9 @@ std::string draw_line_plot(const LinePlot& plot) {
   script_path.replace_extension(".gp");
   write_file_atomic(script_path, script);
   // The script stays beside the picture, so a user can restyle the plot and run gnuplot again.
-  const std::string command = fmt::format("gnuplot {} 2>&1", shell_quoted(script_path.string()));
+  const std::string command =
+      fmt::format("gnuplot -e {} {} 2>&1", shell_quoted("out = " + quoted(partial.string())),
+                  shell_quoted(script_path.string()));
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return "could not start gnuplot";
