@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "engram/experiments/capacity.hpp"
 #include "engram/io/csv.hpp"
+#include "engram/synapses/memory.hpp"
 #include "gnuplot.hpp"
 #include "progress.hpp"
 
@@ -48,12 +49,14 @@ std::vector<double> parse_loads(const std::string& text) {
   const char sep = text.find(':') != std::string::npos ? ':' : ',';
   std::stringstream stream(text);
   for (std::string part; std::getline(stream, part, sep);) parts.push_back(part);
+  if (!text.empty() && text.back() == sep) parts.emplace_back();  // a trailing separator
   if (sep == ':') {
     ENGRAM_CHECK(parts.size() == 3, "--loads '{}': expected first:last:step", text);
     const double first = number(parts[0]), last = number(parts[1]), step = number(parts[2]);
     ENGRAM_CHECK(first <= last && (last - first) / step <= 10000,
                  "--loads '{}': need first <= last and at most 10,000 points", text);
-    for (double v = first; v <= last + 1e-9 * step; v += step) loads.push_back(v);
+    const auto count = std::llround(std::floor((last - first) / step + 1e-9));
+    for (long long k = 0; k <= count; ++k) loads.push_back(first + static_cast<double>(k) * step);
   } else {
     for (const std::string& p : parts) loads.push_back(number(p));
   }
@@ -67,7 +70,9 @@ nlohmann::json to_json(const CapacityReport& r) {
     points.push_back({{"load", p.load},
                       {"patterns", p.patterns},
                       {"bit_error_rate", p.bit_error_rate},
-                      {"bit_error_stderr", p.bit_error_stderr},
+                      {"bit_error_stderr", std::isfinite(p.bit_error_stderr)
+                                               ? nlohmann::json(p.bit_error_stderr)
+                                               : nullptr},
                       {"failure_rate", p.failure_rate},
                       {"mean_steps", p.mean_steps}});
   const CapacityConfig& c = r.config;
@@ -161,7 +166,7 @@ void add_capacity_command(CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"classical", "dam", "modern"}));
   cmd->add_option("--n", args->n, "Units per pattern")
-      ->check(CLI::Range(Index{8}, Index{100000}))
+      ->check(CLI::Range(Index{8}, Index{10000}))
       ->capture_default_str();
   cmd->add_option("--trials", args->trials, "Independent pattern sets per load")
       ->check(CLI::Range(1, 100000))
@@ -179,7 +184,10 @@ void add_capacity_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--beta", args->beta, "Inverse temperature (modern)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--interaction", args->interaction, "DAM interaction F (default poly:3)");
+  cmd->add_option("--interaction", args->interaction,
+                  "DAM interaction F: polynomial(n=N), rectified_polynomial(n=N), "
+                  "exponential(beta=B) or log_sum_exp(beta=B) (default polynomial(n=3))")
+      ->check(parsed_by("F", [](const std::string& s) { Interaction::parse(s); }));
   cmd->add_option("--mode", args->mode, "Classical update order")
       ->check(CLI::IsMember({"async", "sync"}))
       ->capture_default_str();

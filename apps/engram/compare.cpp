@@ -37,6 +37,7 @@ struct ModelChoice {
 std::vector<ModelChoice> parse_models(const std::string& text) {
   std::vector<ModelChoice> models;
   std::stringstream stream(text);
+  ENGRAM_CHECK(!text.empty() && text.back() != ',', "--models '{}': an empty entry", text);
   for (std::string entry; std::getline(stream, entry, ',');) {
     const auto slash = entry.find('/');
     ModelChoice choice{parse_model_family(entry.substr(0, slash))};
@@ -84,17 +85,18 @@ void run(const CompareArgs& a) {
              first.config.corruption.to_string(), a.seed);
   std::size_t width = 5;
   for (const RecallReport& r : reports) width = std::max(width, r.model_description.size());
-  fmt::print("  {:<{}} {:>12} {:>12} {:>14} {:>10} {:>9}\n", "model", width, "exact recall",
-             "pixel error", "corrupted err", "mean steps", "seconds");
+  fmt::print("  {:<{}} {:>12} {:>8} {:>12} {:>14} {:>10} {:>9}\n", "model", width,
+             "exact recall", "perfect", "pixel error", "corrupted err", "mean steps", "seconds");
   std::string order = "cue";
   for (const RecallReport& r : reports) {
-    fmt::print("  {:<{}} {:>12.4f} {:>12.4f} {:>14.4f} {:>10.2f} {:>9.2f}\n", r.model_description,
-               width, r.exact_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
+    fmt::print("  {:<{}} {:>12.4f} {:>8.4f} {:>12.4f} {:>14.4f} {:>10.2f} {:>9.2f}\n",
+               r.model_description, width, r.exact_recall, r.perfect_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
                r.seconds);
     results.push_back({{"model", to_string(r.config.model)},
                        {"rule", r.config.rule},
                        {"model_description", r.model_description},
                        {"exact_recall", r.exact_recall},
+                       {"perfect_recall", r.perfect_recall},
                        {"mean_pixel_error", r.mean_pixel_error},
                        {"corrupted_pixel_error", std::isfinite(r.corrupted_pixel_error)
                                                      ? nlohmann::json(r.corrupted_pixel_error)

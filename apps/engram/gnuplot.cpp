@@ -77,7 +77,9 @@ std::string draw_line_plot(const LinePlot& plot) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return "gnuplot is not installed";
     return fmt::format("gnuplot failed: {}", output.empty() ? "no output" : output);
   }
-  std::filesystem::rename(partial, plot.png);
+  std::error_code renamed;
+  std::filesystem::rename(partial, plot.png, renamed);
+  if (renamed) return fmt::format("could not move the plot into place: {}", renamed.message());
   return "";
 }
 

@@ -24,7 +24,7 @@ struct LinePlot {
   std::string ylabel;
   std::vector<Curve> curves;
   bool log_y = false;
-  /// Optional vertical marker (e.g. the critical load), drawn when finite.
+  /// Optional vertical marker (e.g. the critical load), drawn when it has a label.
   double marker_x = 0.0;
   std::string marker_label;
 };

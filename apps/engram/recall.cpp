@@ -9,6 +9,7 @@
 #include "engram/experiments/recall.hpp"
 #include "engram/io/csv.hpp"
 #include "engram/io/png.hpp"
+#include "engram/synapses/memory.hpp"
 #include "gnuplot.hpp"
 #include "progress.hpp"
 
@@ -69,6 +70,7 @@ nlohmann::json to_json(const RecallReport& r) {
       {"seed", c.seed},
       {"dimension", r.dimension},
       {"exact_recall", r.exact_recall},
+      {"perfect_recall", r.perfect_recall},
       {"mean_pixel_error", r.mean_pixel_error},
       {"corrupted_pixel_error", nan_as_null(r.corrupted_pixel_error)},
       {"mean_steps", r.mean_steps},
@@ -99,29 +101,35 @@ void run(const RecallArgs& a) {
   const std::filesystem::path out = a.out;
   write_json(out / "results.json", to_json(r));
   write_grid(r, a.show, out / "grid.png");
-  const Index samples = write_energy_csv(r, out / "energy.csv");
-  LinePlot plot;
-  plot.csv = out / "energy.csv";
-  plot.png = out / "energy.png";
-  plot.title = fmt::format("{}: energy during retrieval", r.model_description);
-  plot.xlabel = "update";
-  plot.ylabel = "energy";
-  plot.curves = {{1, 2, "mean over cues"}};
-  for (Index s = 0; s < samples; ++s)
-    plot.curves.push_back({1, static_cast<int>(3 + s), fmt::format("cue {}", s)});
-  const std::string plot_problem = draw_line_plot(plot);
+  // The energy trace is empty where the model's energy overflows double (a DAM with a steep F).
+  std::string energy_files, plot_problem = "the model records no energy (it overflows double)";
+  if (r.energy_trace.rows() > 0) {
+    const Index samples = write_energy_csv(r, out / "energy.csv");
+    LinePlot plot;
+    plot.csv = out / "energy.csv";
+    plot.png = out / "energy.png";
+    plot.title = fmt::format("{}: energy during retrieval", r.model_description);
+    plot.xlabel = "update";
+    plot.ylabel = "energy";
+    plot.curves = {{1, 2, "mean over cues"}};
+    for (Index s = 0; s < samples; ++s)
+      plot.curves.push_back({1, static_cast<int>(3 + s), fmt::format("cue {}", s)});
+    plot_problem = draw_line_plot(plot);
+    energy_files = plot_problem.empty() ? ", energy.csv, energy.png" : ", energy.csv";
+  }
 
   fmt::print("{} on {}: {} memories, corruption {}, seed {}\n", r.model_description, a.dataset,
              a.memories, config.corruption.to_string(), a.seed);
   fmt::print("  {:<24}{:.4f}\n", "exact recall", r.exact_recall);
+  fmt::print("  {:<24}{:.4f}\n", "perfect recall", r.perfect_recall);
   fmt::print("  {:<24}{:.4f}\n", "mean pixel error", r.mean_pixel_error);
   if (std::isfinite(r.corrupted_pixel_error))
     fmt::print("  {:<24}{:.4f}\n", "corrupted pixel error", r.corrupted_pixel_error);
   fmt::print("  {:<24}{:.2f}\n", "mean steps", r.mean_steps);
   fmt::print("  {:<24}{:.4f}\n", "converged", r.converged_fraction);
   fmt::print("  {:<24}{:.3f}\n", "seconds", r.seconds);
-  fmt::print("wrote {}/results.json, grid.png (cue | retrieved | truth), energy.csv{}\n",
-             out.string(), plot_problem.empty() ? ", energy.png" : "");
+  fmt::print("wrote {}/results.json, grid.png (cue | retrieved | truth){}\n", out.string(),
+             energy_files);
   if (!plot_problem.empty()) fmt::print("no energy plot: {}\n", plot_problem);
   if (!a.save_model.empty()) fmt::print("saved the model to {}\n", a.save_model);
 }
@@ -150,7 +158,10 @@ void add_recall_command(CLI::App& app) {
                   "Inverse temperature (modern), gain (continuous), exponential rate (dam)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--interaction", args->interaction,
-                  "DAM interaction F: poly:N, rectpoly:N or exp (default rectpoly:3)");
+                  "DAM interaction F: polynomial(n=N), rectified_polynomial(n=N), "
+                  "exponential(beta=B) or log_sum_exp(beta=B) (default "
+                  "rectified_polynomial(n=30))")
+      ->check(parsed_by("F", [](const std::string& s) { Interaction::parse(s); }));
   cmd->add_option("--rule", args->rule, "Learning rule (classical, continuous)")
       ->check(CLI::IsMember({"hebbian", "storkey", "pseudo_inverse"}))
       ->capture_default_str();

@@ -21,7 +21,8 @@ constexpr Index kCuesPerTrial = 200;
 std::vector<double> default_loads(ModelFamily model) {
   std::vector<double> loads;
   auto range = [&loads](double first, double last, double step) {
-    for (double v = first; v <= last + 1e-9; v += step) loads.push_back(v);
+    const auto count = std::llround((last - first) / step);
+    for (long long k = 0; k <= count; ++k) loads.push_back(first + static_cast<double>(k) * step);
   };
   switch (model) {
     case ModelFamily::classical: range(0.02, 0.30, 0.01); break;  // α_c ≈ 0.138 (AGS)
@@ -55,6 +56,10 @@ CapacityReport run_capacity(const CapacityConfig& config) {
   if (report.config.loads.empty()) report.config.loads = default_loads(config.model);
   for (double load : report.config.loads)
     ENGRAM_CHECK(std::isfinite(load) && load > 0, "capacity: loads must be positive, got {}", load);
+  // The critical load is the first crossing in increasing load.
+  std::vector<double>& loads = report.config.loads;
+  std::sort(loads.begin(), loads.end());
+  loads.erase(std::unique(loads.begin(), loads.end()), loads.end());
 
   RecallConfig recall;
   recall.model = config.model;
@@ -103,7 +108,8 @@ CapacityReport run_capacity(const CapacityConfig& config) {
     double var = 0;
     for (double e : trial_errors) var += (e - mean) * (e - mean) / std::max(1.0, trials - 1);
     point.bit_error_rate = mean;
-    point.bit_error_stderr = std::sqrt(var / trials);
+    // One trial has no spread to measure.
+    point.bit_error_stderr = trials > 1 ? std::sqrt(var / trials) : std::nan("");
     point.failure_rate = failures / cues_total;
     point.mean_steps = steps / cues_total;
     report.points.push_back(point);

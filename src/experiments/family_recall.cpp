@@ -1,6 +1,7 @@
 // The model families behind the recall and capacity experiments, with their defaults.
 #include "family_recall.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/core.h>
@@ -81,8 +82,15 @@ class DenseRecall final : public FamilyRecall {
       : net_(patterns, make_interaction(c)) {
     options_.synchronous = is_synchronous(c.mode);
     options_.max_sweeps = c.max_steps.value_or(100);
-    // The exponential energy overflows double at large overlaps; its updates do not.
-    options_.record_trace = net_.interaction().kind != Interaction::Kind::exponential;
+    // The energy −Σ F(ξ·σ) overflows double once F(max overlap) does (the updates do not):
+    // record it only where it cannot.
+    const Interaction& f = net_.interaction();
+    const double top = std::log(static_cast<double>(patterns.cols()) *
+                                std::max(1.0f, patterns.cwiseAbs().maxCoeff()));
+    options_.record_trace = f.kind == Interaction::Kind::log_sum_exp ||
+                            (f.kind == Interaction::Kind::exponential
+                                 ? f.beta * std::exp(top) < 700
+                                 : f.n * top < 700 - std::log(static_cast<double>(patterns.rows())));
   }
   std::string description() const override {
     return fmt::format("dense associative memory ({})", net_.interaction().to_string());
@@ -100,7 +108,13 @@ class DenseRecall final : public FamilyRecall {
     // is what separates them (n = 3 recalls almost none of 100 MNIST digits, n = 30 all of them).
     Interaction f = c.interaction.empty() ? Interaction::rectified_polynomial(30)
                                           : Interaction::parse(c.interaction);
-    if (c.beta) f.beta = *c.beta;
+    if (c.beta) {
+      ENGRAM_CHECK(f.kind == Interaction::Kind::exponential ||
+                       f.kind == Interaction::Kind::log_sum_exp,
+                   "beta: the DAM interaction {} has no beta (only exponential and log_sum_exp)",
+                   f.to_string());
+      f.beta = *c.beta;
+    }
     f.check();
     return f;
   }
@@ -147,6 +161,7 @@ class LinearRecall final : public FamilyRecall {
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t) const override {
     Retrieval<float> r = net_.recall(cues, {LinearNormalization::unit_norm});
     r.states *= std::sqrt(static_cast<float>(cues.cols()));
+    r.energy_trace.row(r.energy_trace.rows() - 1) = net_.energy(r.states).transpose();
     return r;
   }
 

@@ -57,19 +57,25 @@ Mat<float> to_pixels(const Mat<float>& bipolar) {
   return ((bipolar.array() + 1.0f) * 0.5f).cwiseMax(0.0f).cwiseMin(1.0f).matrix();
 }
 
-// Fraction of rows i whose nearest row of `stored` (Euclidean) is row i itself.
+// Fraction of rows i whose nearest row of `stored` (Euclidean) is row i itself. Retrievals are
+// compared in blocks of rows, so memory stays O(block × N) for any N.
 double nearest_is_own(const Mat<float>& retrieved, const Mat<float>& stored) {
-  const Eigen::MatrixXd r = retrieved.cast<double>(), s = stored.cast<double>();
+  constexpr Index kBlock = 512;
+  const Eigen::MatrixXd s = stored.cast<double>();
   const Eigen::VectorXd s2 = s.rowwise().squaredNorm();
-  // ‖r_i − s_j‖² − ‖r_i‖² = ‖s_j‖² − 2 r_i·s_j: the row term does not change the argmin.
-  const Eigen::MatrixXd d = (-2.0 * r * s.transpose()).rowwise() + s2.transpose();
   Index hits = 0;
-  for (Index i = 0; i < d.rows(); ++i) {
-    Index best = 0;
-    d.row(i).minCoeff(&best);
-    hits += (best == i);
+  for (Index begin = 0; begin < retrieved.rows(); begin += kBlock) {
+    const Index n = std::min(kBlock, retrieved.rows() - begin);
+    const Eigen::MatrixXd r = retrieved.middleRows(begin, n).cast<double>();
+    // ‖r_i − s_j‖² − ‖r_i‖² = ‖s_j‖² − 2 r_i·s_j: the row term does not change the argmin.
+    const Eigen::MatrixXd d = (-2.0 * r * s.transpose()).rowwise() + s2.transpose();
+    for (Index i = 0; i < n; ++i) {
+      Index best = 0;
+      d.row(i).minCoeff(&best);
+      hits += (best == begin + i);
+    }
   }
-  return static_cast<double>(hits) / static_cast<double>(d.rows());
+  return static_cast<double>(hits) / static_cast<double>(retrieved.rows());
 }
 
 }  // namespace
@@ -99,7 +105,12 @@ RecallReport run_recall(const RecallConfig& config) {
   // Masked entries become 0, the midpoint of ±1: no evidence either way.
   Rng rng(config.seed);
   const CorruptionDomain domain{data.rows, data.cols, -1.0, 1.0, 0.0};
-  const Mat<float> cues = corrupt<float>(stored, config.corruption, domain, rng);
+  CorruptionMask altered;
+  Mat<float> cues = corrupt<float>(stored, config.corruption, domain, rng, &altered);
+  // The ±1 models read noisy cues by their signs (0, "unknown", stays 0).
+  if (binary) cues = cues.array().sign().matrix();
+  // Random update orders draw from their own stream, not the corruption's.
+  const std::uint64_t recall_seed = Rng(config.seed ^ 0x9E3779B97F4A7C15ULL).engine()();
 
   const auto model = detail::make_family_recall(config, stored);
   report.model_description = model->description();
@@ -110,7 +121,8 @@ RecallReport run_recall(const RecallConfig& config) {
   double steps = 0, converged = 0;
   for (Index begin = 0; begin < cues.rows(); begin += kChunk) {
     const Index n = std::min(kChunk, cues.rows() - begin);
-    Retrieval<float> r = model->recall(cues.middleRows(begin, n), config.seed + static_cast<std::uint64_t>(begin));
+    Retrieval<float> r =
+        model->recall(cues.middleRows(begin, n), recall_seed + static_cast<std::uint64_t>(begin));
     retrieved.middleRows(begin, n) = r.states;
     for (Index i = 0; i < n; ++i) {
       steps += r.steps[static_cast<std::size_t>(i)];
@@ -130,10 +142,12 @@ RecallReport run_recall(const RecallConfig& config) {
   report.exact_recall = nearest_is_own(report.retrieved, report.truth);
   const Mat<float> error = (report.retrieved - report.truth).cwiseAbs();
   report.mean_pixel_error = error.cast<double>().mean();
-  const auto altered = (cues.array() != stored.array());
+  report.perfect_recall =
+      (error.array() <= 0.5f / 255.0f).rowwise().all().cast<double>().mean();
   const double count = altered.cast<double>().sum();
   report.corrupted_pixel_error =
-      count > 0 ? altered.select(error.array(), 0.0f).cast<double>().sum() / count : std::nan("");
+      count > 0 ? altered.array().select(error.array(), 0.0f).cast<double>().sum() / count
+                : std::nan("");
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

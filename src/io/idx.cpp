@@ -283,7 +283,8 @@ IdxArray read_idx(const std::filesystem::path& path) {
   // Grow the buffer as data arrives, so a garbled header cannot make us fill gigabytes; reserving
   // address space up front (touched only as data arrives) spares the copies of regrowing.
   const std::size_t expected = static_cast<std::size_t>(count) * width;
-  a.bytes.reserve(std::min<std::size_t>(expected, std::size_t{1} << 30));
+  // The header's claim is not trusted for more than 64 MiB up front; the vector grows beyond.
+  a.bytes.reserve(std::min<std::size_t>(expected, std::size_t{1} << 26));
   std::size_t got = 0;
   while (got < expected) {
     const std::size_t chunk = std::min<std::size_t>(expected - got, std::size_t{1} << 24);

@@ -8,6 +8,7 @@
 #include "engram/core/error.hpp"
 #include "engram/core/rng.hpp"
 #include "engram/neurons/tanh.hpp"
+#include "model_file_checks.hpp"
 
 namespace engram {
 
@@ -93,6 +94,11 @@ int DenseAssociativeMemory<T>::preferred_sign(Index i, double s_i, const Eigen::
       diff += interaction_.value(h + wm) - interaction_.value(h - wm);
     }
   }
+  // A polynomial of high degree can overflow double (inf − inf): refuse rather than keep σ_i.
+  ENGRAM_CHECK(!std::isnan(diff),
+               "DenseAssociativeMemory: {} overflows double at overlaps near {} (unit {}); lower "
+               "the degree n",
+               interaction_.to_string(), m.cwiseAbs().maxCoeff(), i);
   return diff > 0 ? 1 : (diff < 0 ? -1 : 0);
 }
 
@@ -274,6 +280,7 @@ DenseAssociativeMemory<T> DenseAssociativeMemory<T>::from_file(const ModelFile<T
   for (const char* key : {"n", "beta", "gain"})
     ENGRAM_CHECK(file.config.contains(key) && file.config[key].is_number(),
                  "{}: config needs a number \"{}\", got {}", who, key, file.config.dump());
+  detail::require_known_tensors(file, {"xi"}, "DenseAssociativeMemory::from_file");
   const auto xi = file.tensors.find("xi");
   ENGRAM_CHECK(xi != file.tensors.end(), "{}: missing tensor \"xi\"", who);
   Interaction f;

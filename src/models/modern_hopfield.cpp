@@ -8,6 +8,7 @@
 #include "engram/core/error.hpp"
 #include "engram/neurons/identity.hpp"
 #include "engram/synapses/memory.hpp"
+#include "model_file_checks.hpp"
 
 namespace engram {
 
@@ -210,6 +211,7 @@ ModernHopfield<T> ModernHopfield<T>::from_file(const ModelFile<T>& file) {
   ENGRAM_CHECK(
       file.config.is_object() && file.config.contains("beta") && file.config["beta"].is_number(),
       "ModernHopfield::from_file: config needs a number \"beta\", got {}", file.config.dump());
+  detail::require_known_tensors(file, {"xi"}, "ModernHopfield::from_file");
   const auto xi = file.tensors.find("xi");
   ENGRAM_CHECK(xi != file.tensors.end(), "ModernHopfield::from_file: missing tensor \"xi\"");
   return ModernHopfield(xi->second, file.config["beta"].template get<double>());

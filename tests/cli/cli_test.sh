@@ -39,11 +39,15 @@ expect_exit 2 "smudge" recall --model modern --corrupt smudge
 expect_exit 2 "dataset" recall --model modern --dataset cifar
 expect_exit 2 "beta" recall --model modern --beta -1
 expect_exit 2 "unknown|extra|--frobnicate" recall --model modern --frobnicate
-expect_exit 2 "model" capacity --model linear
+expect_exit 2 "--model" capacity --model linear
 expect_exit 2 "loads" capacity --model classical --loads 0.3:0.1:0.01
 expect_exit 2 "loads" capacity --model classical --loads 0.1,x
-expect_exit 2 "n" capacity --model classical --n 2
-expect_exit 2 "trials" capacity --model classical --trials 0
+expect_exit 2 "--n" capacity --model classical --n 2
+expect_exit 2 "--trials" capacity --model classical --trials 0
+expect_exit 2 "--interaction" recall --model dam --interaction "poly:3"
+expect_exit 2 "has no beta" recall --model dam --memories 5 --interaction "polynomial(n=3)" --beta 2
+expect_exit 2 "empty entry" compare --models modern,
+expect_exit 2 "loads" capacity --model classical --loads 0.1,
 
 # capacity: the files and the critical load of the classical model (theory: 0.138).
 expect_exit 0 "critical load" capacity --model classical --n 200 --trials 10 --out "$work/cap"
@@ -80,6 +84,14 @@ expect_exit 0 "comparison.png" compare --models modern,classical/pseudo_inverse 
   --out "$work/cmp"
 [ -s "$work/cmp/comparison.png" ] || fail "compare did not write comparison.png"
 expect_exit 2 "learning rule" compare --models modern/storkey
+# Noise on a ±1 model; a DAM whose energy would overflow writes no energy files and says why.
+expect_exit 0 "exact recall" recall --model classical --memories 10 --corrupt noise:0.5 --out "$work/noise"
+expect_exit 0 "records no energy" recall --model dam --memories 10 --interaction "exponential(beta=1)" \
+  --out "$work/exp"
+[ ! -e "$work/exp/energy.csv" ] || fail "an empty energy.csv was written"
+# Loads in any order give the critical load of the sorted grid.
+expect_exit 0 "critical load: 0\.1" capacity --model classical --n 100 --trials 3 \
+  --loads 0.3,0.05,0.2,0.1 --out "$work/unsorted"
 expect_exit 2 "File does not exist" inspect "$work/none.safetensors"
 head -c 100 "$work/modern.safetensors" >"$work/cut.safetensors"
 expect_exit 1 "cut.safetensors" inspect "$work/cut.safetensors"

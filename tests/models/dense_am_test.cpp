@@ -290,5 +290,16 @@ TEST(DenseAssociativeMemory, RejectsBadInput) {
   EXPECT_THROW_MESSAGE(dam.recall(xi, o), std::invalid_argument, "max_sweeps must be >= 0, got -2");
 }
 
+TEST(DenseAssociativeMemory, PolynomialOverflowIsAnErrorNotAFrozenUnit) {
+  // F(m) = m^200 at overlaps near D = 50 is about 1e340: beyond double, so F(h+1) − F(h−1) would
+  // be inf − inf. Recall must say so rather than keep every unit and report convergence.
+  Rng rng(3);
+  const Mat<double> xi = test::binary_patterns(3, 50, rng);
+  const DenseAssociativeMemory<double> dam(xi, Interaction::polynomial(200));
+  DenseRecallOptions o;
+  o.record_trace = false;
+  EXPECT_THROW_MESSAGE(dam.recall(xi, o), std::invalid_argument, "overflows double");
+}
+
 }  // namespace
 }  // namespace engram

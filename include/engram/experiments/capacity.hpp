@@ -21,7 +21,8 @@ struct CapacityConfig {
   Index n = 200;
   /// Independent pattern sets per load.
   int trials = 10;
-  /// Loads α = P/N to test; empty picks each family's default grid.
+  /// Loads α = P/N to test (sorted and de-duplicated before use); empty picks each family's
+  /// default grid: classical 0.02–0.30 by 0.01, dam 0.25–6 by 0.25, modern 1–20 by 1.
   std::vector<double> loads;
   /// Fraction of bits flipped in the cue (0: start at the stored pattern itself, as in
   /// Amit–Gutfreund–Sompolinsky's stability criterion).
@@ -45,7 +46,7 @@ struct CapacityPoint {
   Index patterns = 0;
   /// Mean over trials and patterns of the fraction of bits that differ at the end.
   double bit_error_rate = 0;
-  /// Its standard error over the trials.
+  /// Its standard error over the trials (NaN for a single trial).
   double bit_error_stderr = 0;
   /// Fraction of patterns whose final bit error exceeds the tolerance.
   double failure_rate = 0;

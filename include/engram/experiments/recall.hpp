@@ -65,9 +65,11 @@ struct RecallReport {
   /// Fraction of cues whose retrieval is closer (Euclidean, in [0,1] pixels) to its own stored
   /// image than to any other stored image.
   double exact_recall = 0;
+  /// Fraction of cues retrieved exactly: every pixel within half a grey level (0.5/255).
+  double perfect_recall = 0;
   /// Mean |retrieved − truth| over all pixels, in [0,1] pixel units.
   double mean_pixel_error = 0;
-  /// The same over the corrupted pixels only (NaN when the corruption alters none).
+  /// The same over the pixels the corruption altered (NaN when it altered none).
   double corrupted_pixel_error = 0;
   double mean_steps = 0;
   double converged_fraction = 0;
