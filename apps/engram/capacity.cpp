@@ -67,14 +67,14 @@ std::vector<double> parse_loads(const std::string& text) {
 nlohmann::json to_json(const CapacityReport& r) {
   nlohmann::json points = nlohmann::json::array();
   for (const CapacityPoint& p : r.points)
-    points.push_back({{"load", p.load},
-                      {"patterns", p.patterns},
-                      {"bit_error_rate", p.bit_error_rate},
-                      {"bit_error_stderr", std::isfinite(p.bit_error_stderr)
-                                               ? nlohmann::json(p.bit_error_stderr)
-                                               : nullptr},
-                      {"failure_rate", p.failure_rate},
-                      {"mean_steps", p.mean_steps}});
+    points.push_back(
+        {{"load", p.load},
+         {"patterns", p.patterns},
+         {"bit_error_rate", p.bit_error_rate},
+         {"bit_error_stderr",
+          std::isfinite(p.bit_error_stderr) ? nlohmann::json(p.bit_error_stderr) : nullptr},
+         {"failure_rate", p.failure_rate},
+         {"mean_steps", p.mean_steps}});
   const CapacityConfig& c = r.config;
   return {{"model", to_string(c.model)},
           {"model_description", r.model_description},
@@ -121,10 +121,10 @@ void run(const CapacityArgs& a) {
     table.row(static_cast<Index>(i)) << p.load, static_cast<double>(p.patterns), p.bit_error_rate,
         p.bit_error_stderr, p.failure_rate, p.mean_steps;
   }
-  write_csv(out / "capacity.csv",
-            {"load", "patterns", "bit_error_rate", "bit_error_stderr", "failure_rate",
-             "mean_steps"},
-            table);
+  write_csv(
+      out / "capacity.csv",
+      {"load", "patterns", "bit_error_rate", "bit_error_stderr", "failure_rate", "mean_steps"},
+      table);
   write_json(out / "capacity.json", to_json(r));
   LinePlot plot;
   plot.csv = out / "capacity.csv";
@@ -139,8 +139,8 @@ void run(const CapacityArgs& a) {
   }
   const std::string plot_problem = draw_line_plot(plot);
 
-  fmt::print("{}: N = {}, {} trials per load, cue flips {}\n", r.model_description, a.n,
-             a.trials, a.flip);
+  fmt::print("{}: N = {}, {} trials per load, cue flips {}\n", r.model_description, a.n, a.trials,
+             a.flip);
   fmt::print("  {:>8} {:>9} {:>15} {:>13} {:>11}\n", "load", "patterns", "bit error rate",
              "failure rate", "mean steps");
   for (const CapacityPoint& p : r.points)
@@ -182,8 +182,7 @@ void add_capacity_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the patterns, cues and update orders")
       ->capture_default_str();
-  cmd->add_option("--beta", args->beta, "Inverse temperature (modern)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--beta", args->beta, "Inverse temperature (modern)")->check(CLI::PositiveNumber);
   cmd->add_option("--interaction", args->interaction,
                   "DAM interaction F: polynomial(n=N), rectified_polynomial(n=N), "
                   "exponential(beta=B) or log_sum_exp(beta=B) (default polynomial(n=3))")

@@ -42,9 +42,9 @@ std::vector<ModelChoice> parse_models(const std::string& text) {
     const auto slash = entry.find('/');
     ModelChoice choice{parse_model_family(entry.substr(0, slash))};
     if (slash != std::string::npos) {
-      ENGRAM_CHECK(choice.family == ModelFamily::classical ||
-                       choice.family == ModelFamily::continuous,
-                   "--models '{}': only classical and continuous take a learning rule", entry);
+      ENGRAM_CHECK(
+          choice.family == ModelFamily::classical || choice.family == ModelFamily::continuous,
+          "--models '{}': only classical and continuous take a learning rule", entry);
       choice.rule = to_string(parse_learning_rule(entry.substr(slash + 1)));
     }
     models.push_back(choice);
@@ -85,13 +85,13 @@ void run(const CompareArgs& a) {
              first.config.corruption.to_string(), a.seed);
   std::size_t width = 5;
   for (const RecallReport& r : reports) width = std::max(width, r.model_description.size());
-  fmt::print("  {:<{}} {:>12} {:>8} {:>12} {:>14} {:>10} {:>9}\n", "model", width,
-             "exact recall", "perfect", "pixel error", "corrupted err", "mean steps", "seconds");
+  fmt::print("  {:<{}} {:>12} {:>8} {:>12} {:>14} {:>10} {:>9}\n", "model", width, "exact recall",
+             "perfect", "pixel error", "corrupted err", "mean steps", "seconds");
   std::string order = "cue";
   for (const RecallReport& r : reports) {
     fmt::print("  {:<{}} {:>12.4f} {:>8.4f} {:>12.4f} {:>14.4f} {:>10.2f} {:>9.2f}\n",
-               r.model_description, width, r.exact_recall, r.perfect_recall, r.mean_pixel_error, r.corrupted_pixel_error, r.mean_steps,
-               r.seconds);
+               r.model_description, width, r.exact_recall, r.perfect_recall, r.mean_pixel_error,
+               r.corrupted_pixel_error, r.mean_steps, r.seconds);
     results.push_back({{"model", to_string(r.config.model)},
                        {"rule", r.config.rule},
                        {"model_description", r.model_description},

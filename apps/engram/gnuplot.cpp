@@ -37,8 +37,8 @@ std::string draw_line_plot(const LinePlot& plot) {
   // Run by hand, the script draws plot.png; engram passes `out` to draw a temporary file, renamed
   // into place only when gnuplot succeeds.
   const std::filesystem::path partial = plot.png.string() + ".partial";
-  script += fmt::format("if (!exists(\"out\")) out = {}\nset output out\n",
-                        quoted(plot.png.string()));
+  script +=
+      fmt::format("if (!exists(\"out\")) out = {}\nset output out\n", quoted(plot.png.string()));
   script += "set datafile separator ','\nset key autotitle columnhead\nset grid\n";
   script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\n", quoted(plot.title),
                         quoted(plot.xlabel), quoted(plot.ylabel));
@@ -52,9 +52,8 @@ std::string draw_line_plot(const LinePlot& plot) {
   script += "plot ";
   for (std::size_t i = 0; i < plot.curves.size(); ++i) {
     const Curve& c = plot.curves[i];
-    script += fmt::format("{}{} using {}:{} with linespoints pt 7 ps 0.5 title {}",
-                          i ? ", " : "", quoted(plot.csv.string()), c.x_column, c.y_column,
-                          quoted(c.title));
+    script += fmt::format("{}{} using {}:{} with linespoints pt 7 ps 0.5 title {}", i ? ", " : "",
+                          quoted(plot.csv.string()), c.x_column, c.y_column, quoted(c.title));
   }
   script += "\n";
 

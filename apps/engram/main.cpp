@@ -28,8 +28,9 @@ std::string command_name(const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"engram: energy-based associative memory and neurodynamics.\n"
-               "Run 'engram <command> --help' for the options of a command."};
+  CLI::App app{
+      "engram: energy-based associative memory and neurodynamics.\n"
+      "Run 'engram <command> --help' for the options of a command."};
   app.name("engram");
   app.require_subcommand(1);
   app.set_version_flag("--version", "engram 0.1.0");

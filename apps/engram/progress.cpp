@@ -23,7 +23,9 @@ ProgressBar::ProgressBar(std::string label, std::int64_t total)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(std::int64_t done) {
   if (!enabled_) return;

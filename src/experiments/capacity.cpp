@@ -25,9 +25,15 @@ std::vector<double> default_loads(ModelFamily model) {
     for (long long k = 0; k <= count; ++k) loads.push_back(first + static_cast<double>(k) * step);
   };
   switch (model) {
-    case ModelFamily::classical: range(0.02, 0.30, 0.01); break;  // α_c ≈ 0.138 (AGS)
-    case ModelFamily::dense: range(0.25, 6.0, 0.25); break;  // F = x³: capacity ∝ N²
-    default: range(1.0, 20.0, 1.0); break;                  // lse: exponential in N
+    case ModelFamily::classical:
+      range(0.02, 0.30, 0.01);
+      break;  // α_c ≈ 0.138 (AGS)
+    case ModelFamily::dense:
+      range(0.25, 6.0, 0.25);
+      break;  // F = x³: capacity ∝ N²
+    default:
+      range(1.0, 20.0, 1.0);
+      break;  // lse: exponential in N
   }
   return loads;
 }

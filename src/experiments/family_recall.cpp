@@ -42,7 +42,8 @@ class ClassicalRecall final : public FamilyRecall {
     options_.max_iterations = c.max_steps.value_or(100);
   }
   std::string description() const override {
-    return fmt::format("classical Hopfield ({}, {})", to_string(*net_.rule()), to_string(options_.mode));
+    return fmt::format("classical Hopfield ({}, {})", to_string(*net_.rule()),
+                       to_string(options_.mode));
   }
   void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
@@ -87,10 +88,11 @@ class DenseRecall final : public FamilyRecall {
     const Interaction& f = net_.interaction();
     const double top = std::log(static_cast<double>(patterns.cols()) *
                                 std::max(1.0f, patterns.cwiseAbs().maxCoeff()));
-    options_.record_trace = f.kind == Interaction::Kind::log_sum_exp ||
-                            (f.kind == Interaction::Kind::exponential
-                                 ? f.beta * std::exp(top) < 700
-                                 : f.n * top < 700 - std::log(static_cast<double>(patterns.rows())));
+    options_.record_trace =
+        f.kind == Interaction::Kind::log_sum_exp ||
+        (f.kind == Interaction::Kind::exponential
+             ? f.beta * std::exp(top) < 700
+             : f.n * top < 700 - std::log(static_cast<double>(patterns.rows())));
   }
   std::string description() const override {
     return fmt::format("dense associative memory ({})", net_.interaction().to_string());
@@ -109,10 +111,10 @@ class DenseRecall final : public FamilyRecall {
     Interaction f = c.interaction.empty() ? Interaction::rectified_polynomial(30)
                                           : Interaction::parse(c.interaction);
     if (c.beta) {
-      ENGRAM_CHECK(f.kind == Interaction::Kind::exponential ||
-                       f.kind == Interaction::Kind::log_sum_exp,
-                   "beta: the DAM interaction {} has no beta (only exponential and log_sum_exp)",
-                   f.to_string());
+      ENGRAM_CHECK(
+          f.kind == Interaction::Kind::exponential || f.kind == Interaction::Kind::log_sum_exp,
+          "beta: the DAM interaction {} has no beta (only exponential and log_sum_exp)",
+          f.to_string());
       f.beta = *c.beta;
     }
     f.check();

@@ -14,11 +14,16 @@ namespace engram {
 
 std::string to_string(ModelFamily family) {
   switch (family) {
-    case ModelFamily::classical: return "classical";
-    case ModelFamily::continuous: return "continuous";
-    case ModelFamily::modern: return "modern";
-    case ModelFamily::dense: return "dam";
-    case ModelFamily::linear: return "linear";
+    case ModelFamily::classical:
+      return "classical";
+    case ModelFamily::continuous:
+      return "continuous";
+    case ModelFamily::modern:
+      return "modern";
+    case ModelFamily::dense:
+      return "dam";
+    case ModelFamily::linear:
+      return "linear";
   }
   return "unknown";
 }
@@ -46,7 +51,8 @@ Eigen::MatrixXd join_traces(const std::vector<Eigen::MatrixXd>& parts) {
   Eigen::MatrixXd joined(rows, cols);
   Index c0 = 0;
   for (const auto& p : parts) {
-    for (Index r = 0; r < rows; ++r) joined.block(r, c0, 1, p.cols()) = p.row(std::min(r, p.rows() - 1));
+    for (Index r = 0; r < rows; ++r)
+      joined.block(r, c0, 1, p.cols()) = p.row(std::min(r, p.rows() - 1));
     c0 += p.cols();
   }
   return joined;
@@ -87,8 +93,8 @@ RecallReport run_recall(const RecallConfig& config) {
                config.max_steps.value_or(1));
   const Dataset data = load_dataset(config.dataset, Split::train, config.memories);
   ENGRAM_CHECK(data.images.rows() == config.memories,
-               "memories: {} asked for, but the {} training split holds {} images",
-               config.memories, config.dataset, data.images.rows());
+               "memories: {} asked for, but the {} training split holds {} images", config.memories,
+               config.dataset, data.images.rows());
 
   RecallReport report;
   report.config = config;
@@ -98,10 +104,11 @@ RecallReport run_recall(const RecallConfig& config) {
 
   // Binarised by default, so every family stores the same ±1 patterns.
   const bool binary = config.binarize;
-  ENGRAM_CHECK(binary || (config.model != ModelFamily::classical &&
-                          config.model != ModelFamily::dense),
-               "binarize: the {} model stores ±1 patterns only", to_string(config.model));
-  const Mat<float> stored = binary ? binarize<float>(data.images, 0.5) : to_bipolar<float>(data.images);
+  ENGRAM_CHECK(
+      binary || (config.model != ModelFamily::classical && config.model != ModelFamily::dense),
+      "binarize: the {} model stores ±1 patterns only", to_string(config.model));
+  const Mat<float> stored =
+      binary ? binarize<float>(data.images, 0.5) : to_bipolar<float>(data.images);
   // Masked entries become 0, the midpoint of ±1: no evidence either way.
   Rng rng(config.seed);
   const CorruptionDomain domain{data.rows, data.cols, -1.0, 1.0, 0.0};
@@ -142,8 +149,7 @@ RecallReport run_recall(const RecallConfig& config) {
   report.exact_recall = nearest_is_own(report.retrieved, report.truth);
   const Mat<float> error = (report.retrieved - report.truth).cwiseAbs();
   report.mean_pixel_error = error.cast<double>().mean();
-  report.perfect_recall =
-      (error.array() <= 0.5f / 255.0f).rowwise().all().cast<double>().mean();
+  report.perfect_recall = (error.array() <= 0.5f / 255.0f).rowwise().all().cast<double>().mean();
   const double count = altered.cast<double>().sum();
   report.corrupted_pixel_error =
       count > 0 ? altered.array().select(error.array(), 0.0f).cast<double>().sum() / count

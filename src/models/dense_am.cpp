@@ -34,8 +34,7 @@ void DenseAssociativeMemory<T>::check_binary(const MatCRef<T>& states, const cha
       ENGRAM_CHECK(states(b, i) == T(1) || states(b, i) == T(-1) || states(b, i) == T(0),
                    "DenseAssociativeMemory::{}: states must be +1, -1 or 0 (unknown), got {} at "
                    "({}, {})",
-                   who,
-                   static_cast<double>(states(b, i)), b, i);
+                   who, static_cast<double>(states(b, i)), b, i);
 }
 
 template <class T>

@@ -5,6 +5,7 @@ set -uo pipefail
 engram="$1"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+cd "$work"  # commands run without --out write their default folders here
 failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

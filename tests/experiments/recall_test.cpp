@@ -139,8 +139,7 @@ TEST(CapacityExperiment, ClassicalCriticalLoadNearTheTheory) {
 
 TEST(CapacityExperiment, DenseAndModernStoreFarMoreThanClassical) {
   // Krotov–Hopfield: F = x³ stores of order N²/ln N patterns; Ramsauer: exponentially many.
-  const CapacityReport dense =
-      run_capacity(capacity(ModelFamily::dense, 100, {0.5, 1.0, 1.5}));
+  const CapacityReport dense = run_capacity(capacity(ModelFamily::dense, 100, {0.5, 1.0, 1.5}));
   EXPECT_FALSE(dense.critical_load.has_value());
   EXPECT_LE(dense.points.back().bit_error_rate, 0.015);
   const CapacityReport modern = run_capacity(capacity(ModelFamily::modern, 100, {2.0, 5.0}));

@@ -207,9 +207,9 @@ TEST(GraphFile, LoadsTheOtherFloatWidth) {
 }
 
 TEST(GraphFile, RegistryRebuildsEveryKind) {
-  EXPECT_EQ(lagrangian_kinds(), (std::vector<std::string>{"identity", "sigmoid", "tanh", "relu",
-                                                          "rectified_polynomial", "softmax",
-                                                          "softplus"}));
+  EXPECT_EQ(lagrangian_kinds(),
+            (std::vector<std::string>{"identity", "sigmoid", "tanh", "relu", "rectified_polynomial",
+                                      "softmax", "softplus"}));
   EXPECT_EQ(synapse_kinds(),
             (std::vector<std::string>{"DenseSynapse", "RecurrentSynapse", "BiasSynapse",
                                       "L2Synapse", "LabelSynapse", "MemorySynapse"}));
@@ -375,14 +375,14 @@ TEST_F(BrokenGraphFile, LoadingNamesThePath) {
 
 }  // namespace
 TEST(GraphFile, MemorySynapseInteractionCodeIsChecked) {
-  EXPECT_THROW_MESSAGE(make_synapse<double>("MemorySynapse",
-                                            {{"interaction", 7}, {"n", 2}, {"beta", 1}},
-                                            {Mat<double>::Ones(2, 3)}),
-                       std::invalid_argument, "interaction must be a code 0..3, got 7");
-  EXPECT_THROW_MESSAGE(make_synapse<double>("MemorySynapse",
-                                            {{"interaction", 0}, {"n", 1.5}, {"beta", 1}},
-                                            {Mat<double>::Ones(2, 3)}),
-                       std::invalid_argument, "n");
+  EXPECT_THROW_MESSAGE(
+      make_synapse<double>("MemorySynapse", {{"interaction", 7}, {"n", 2}, {"beta", 1}},
+                           {Mat<double>::Ones(2, 3)}),
+      std::invalid_argument, "interaction must be a code 0..3, got 7");
+  EXPECT_THROW_MESSAGE(
+      make_synapse<double>("MemorySynapse", {{"interaction", 0}, {"n", 1.5}, {"beta", 1}},
+                           {Mat<double>::Ones(2, 3)}),
+      std::invalid_argument, "n");
 }
 
 }  // namespace engram

@@ -44,8 +44,8 @@ class ModelRoundTrip : public ::testing::Test {
 };
 
 TEST_F(ModelRoundTrip, ClassicalHopfield) {
-  for (LearningRule rule : {LearningRule::hebbian, LearningRule::storkey,
-                            LearningRule::pseudo_inverse}) {
+  for (LearningRule rule :
+       {LearningRule::hebbian, LearningRule::storkey, LearningRule::pseudo_inverse}) {
     const auto net = ClassicalHopfield<double>::from_patterns(patterns_, rule);
     save_model(dir_("classical.safetensors"), net);
     EXPECT_EQ(model_file_kind(dir_("classical.safetensors")), "classical_hopfield");
@@ -112,8 +112,8 @@ TEST_F(ModelRoundTrip, AnotherKindOfModelIsRefusedNamingThePath) {
 }
 
 TEST_F(ModelRoundTrip, TruncatedFileIsRefused) {
-  save_model(dir_("dam.safetensors"), DenseAssociativeMemory<double>(patterns_,
-                                                                     Interaction::polynomial(2)));
+  save_model(dir_("dam.safetensors"),
+             DenseAssociativeMemory<double>(patterns_, Interaction::polynomial(2)));
   const auto path = dir_("dam.safetensors");
   const auto size = std::filesystem::file_size(path);
   std::filesystem::resize_file(path, size - 9);

@@ -56,8 +56,8 @@ class DenseAssociativeMemory {
   Energies energy(const MatCRef<T>& states) const;
 
   /// Binary recall from ±1 `cues` (B × D; 0 marks an unknown unit, which counts 0 in the overlaps
-  /// until its first update and takes +1 on a tie) until a sweep changes nothing or max_sweeps. steps
-  /// counts the sweeps that flipped at least one unit; the trace has a row per sweep.
+  /// until its first update and takes +1 on a tie) until a sweep changes nothing or max_sweeps.
+  /// steps counts the sweeps that flipped at least one unit; the trace has a row per sweep.
   Retrieval<T> recall(const MatCRef<T>& cues, const DenseRecallOptions& options = {}) const;
 
   /// One synchronous update of every unit of ±1 `states` (B × D).
