@@ -29,7 +29,9 @@ void expect_same_retrieval(const Retrieval<T>& a, const Retrieval<T>& b) {
   ASSERT_EQ(a.energy_trace.rows(), b.energy_trace.rows());
   for (Index i = 0; i < a.energy_trace.size(); ++i) {
     const double x = a.energy_trace.data()[i], y = b.energy_trace.data()[i];
-    if (!(std::isnan(x) && std::isnan(y))) EXPECT_EQ(x, y);
+    if (!(std::isnan(x) && std::isnan(y))) {
+      EXPECT_EQ(x, y);
+    }
   }
 }
 
