@@ -142,12 +142,26 @@ std::string Interaction::to_string() const {
                     : fmt::format("{}(beta={})", kind_name(kind), beta);
 }
 
+namespace {
+
+// mⁿ: by repeated squaring for the integer degrees a DAM uses (several times faster than pow in
+// the binary sweeps, which evaluate F twice per memory per unit), pow otherwise.
+double power(double m, double n) {
+  if (n != std::floor(n) || n > 64) return std::pow(m, n);
+  double result = 1.0;
+  for (auto e = static_cast<unsigned>(n); e != 0; e >>= 1, m *= m)
+    if (e & 1u) result *= m;
+  return result;
+}
+
+}  // namespace
+
 double Interaction::value(double m) const {
   switch (kind) {
     case Kind::polynomial:
-      return std::pow(m, n);
+      return power(m, n);
     case Kind::rectified_polynomial:
-      return m > 0 ? std::pow(m, n) : 0.0;
+      return m > 0 ? power(m, n) : 0.0;
     case Kind::exponential:
       return std::exp(beta * m);
     case Kind::log_sum_exp:
