@@ -39,9 +39,7 @@ std::vector<double> default_loads(ModelFamily model) {
 }
 
 Mat<float> random_signs(Index rows, Index cols, Rng& rng) {
-  Mat<float> s(rows, cols);
-  for (Index i = 0; i < s.size(); ++i) s.data()[i] = rng.real(0.0, 1.0) < 0.5 ? -1.0f : 1.0f;
-  return s;
+  return rng.uniform<float>(rows, cols).unaryExpr([](float u) { return u < 0.5f ? -1.0f : 1.0f; });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -34,123 +35,98 @@ void check_unused(const RecallConfig& c, bool beta, bool interaction, bool rule)
                "rule: the {} model has no learning rule choice", name);
 }
 
-class ClassicalRecall final : public FamilyRecall {
+// A facade with the options it recalls with: each cue batch gets its own seed where the facade
+// draws random update orders (classical, continuous, dam); modern Hopfield iterates `retrieve`.
+template <class Net, class Options>
+class FacadeRecall final : public FamilyRecall {
  public:
-  ClassicalRecall(const RecallConfig& c, const Mat<float>& patterns)
-      : net_(ClassicalHopfield<float>::from_patterns(patterns, parse_learning_rule(c.rule))) {
-    options_.mode = is_synchronous(c.mode) ? UpdateMode::synchronous : UpdateMode::asynchronous;
-    options_.max_iterations = c.max_steps.value_or(100);
-  }
-  std::string description() const override {
-    return fmt::format("classical Hopfield ({}, {})", to_string(*net_.rule()),
-                       to_string(options_.mode));
-  }
+  FacadeRecall(Net net, Options options, std::string description)
+      : net_(std::move(net)), options_(options), description_(std::move(description)) {}
+  std::string description() const override { return description_; }
   void save(const std::filesystem::path& path) const override { save_model(path, net_); }
   Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
-    ClassicalRecallOptions o = options_;
-    o.seed = seed;
-    return net_.recall(cues, o);
+    Options o = options_;
+    if constexpr (requires { o.seed; }) o.seed = seed;
+    if constexpr (requires { net_.retrieve(cues, o); })
+      return net_.retrieve(cues, o);
+    else
+      return net_.recall(cues, o);
   }
 
  private:
-  ClassicalHopfield<float> net_;
-  ClassicalRecallOptions options_;
+  Net net_;
+  Options options_;
+  std::string description_;
 };
 
-class ModernRecall final : public FamilyRecall {
- public:
-  // β = 1 on ±1-scaled images: overlaps are in the hundreds, so the own pattern dominates.
-  ModernRecall(const RecallConfig& c, const Mat<float>& patterns)
-      : net_(patterns, c.beta.value_or(1.0)) {
-    options_.max_steps = c.max_steps.value_or(100);
-  }
-  std::string description() const override {
-    return fmt::format("modern Hopfield (beta = {:g})", net_.beta());
-  }
-  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
-  Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t) const override {
-    return net_.retrieve(cues, options_);
-  }
+template <class Net, class Options>
+std::unique_ptr<FamilyRecall> facade(Net net, Options options, std::string description) {
+  return std::make_unique<FacadeRecall<Net, Options>>(std::move(net), options,
+                                                      std::move(description));
+}
 
- private:
-  ModernHopfield<float> net_;
-  ModernRetrieveOptions options_;
-};
+std::unique_ptr<FamilyRecall> classical(const RecallConfig& c, const Mat<float>& patterns) {
+  ClassicalRecallOptions o;
+  o.mode = is_synchronous(c.mode) ? UpdateMode::synchronous : UpdateMode::asynchronous;
+  o.max_iterations = c.max_steps.value_or(100);
+  const LearningRule rule = parse_learning_rule(c.rule);
+  return facade(ClassicalHopfield<float>::from_patterns(patterns, rule), o,
+                fmt::format("classical Hopfield ({}, {})", to_string(rule), to_string(o.mode)));
+}
 
-class DenseRecall final : public FamilyRecall {
- public:
-  DenseRecall(const RecallConfig& c, const Mat<float>& patterns)
-      : net_(patterns, make_interaction(c)) {
-    options_.synchronous = is_synchronous(c.mode);
-    options_.max_sweeps = c.max_steps.value_or(100);
-    // The energy −Σ F(ξ·σ) overflows double once F(max overlap) does (the updates do not):
-    // record it only where it cannot.
-    const Interaction& f = net_.interaction();
-    const double top = std::log(static_cast<double>(patterns.cols()) *
-                                std::max(1.0f, patterns.cwiseAbs().maxCoeff()));
-    options_.record_trace =
-        f.kind == Interaction::Kind::log_sum_exp ||
-        (f.kind == Interaction::Kind::exponential
-             ? f.beta * std::exp(top) < 700
-             : f.n * top < 700 - std::log(static_cast<double>(patterns.rows())));
-  }
-  std::string description() const override {
-    return fmt::format("dense associative memory ({})", net_.interaction().to_string());
-  }
-  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
-  Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
-    DenseRecallOptions o = options_;
-    o.seed = seed;
-    return net_.recall(cues, o);
-  }
-
- private:
-  static Interaction make_interaction(const RecallConfig& c) {
-    // Binarised images share their background, so different images overlap strongly; a high power
-    // is what separates them (n = 3 recalls almost none of 100 MNIST digits, n = 30 all of them).
-    Interaction f = c.interaction.empty() ? Interaction::rectified_polynomial(30)
-                                          : Interaction::parse(c.interaction);
-    if (c.beta) {
-      ENGRAM_CHECK(
-          f.kind == Interaction::Kind::exponential || f.kind == Interaction::Kind::log_sum_exp,
-          "beta: the DAM interaction {} has no beta (only exponential and log_sum_exp)",
-          f.to_string());
-      f.beta = *c.beta;
-    }
-    f.check();
-    return f;
-  }
-  DenseAssociativeMemory<float> net_;
-  DenseRecallOptions options_;
-};
-
-class ContinuousRecall final : public FamilyRecall {
- public:
+std::unique_ptr<FamilyRecall> continuous(const RecallConfig& c, const Mat<float>& patterns) {
   // Gain 10: tanh(10u) is nearly a sign, so the outputs end close to ±1 like the classical model's.
-  ContinuousRecall(const RecallConfig& c, const Mat<float>& patterns)
-      : net_(ContinuousHopfield<float>::from_patterns(patterns, parse_learning_rule(c.rule),
-                                                      ContinuousActivation::tanh,
-                                                      c.beta.value_or(10.0))),
-        rule_(c.rule) {
-    options_.dt = 0.1;
-    options_.max_steps = c.max_steps.value_or(1000);
-  }
-  std::string description() const override {
-    return fmt::format("continuous Hopfield (tanh, gain {:g}, {})", net_.gain(),
-                       to_string(parse_learning_rule(rule_)));
-  }
-  void save(const std::filesystem::path& path) const override { save_model(path, net_); }
-  Retrieval<float> recall(const MatCRef<float>& cues, std::uint64_t seed) const override {
-    ContinuousRecallOptions o = options_;
-    o.seed = seed;
-    return net_.recall(cues, o);
-  }
+  const double gain = c.beta.value_or(10.0);
+  const LearningRule rule = parse_learning_rule(c.rule);
+  ContinuousRecallOptions o;
+  o.dt = 0.1;
+  o.max_steps = c.max_steps.value_or(1000);
+  return facade(ContinuousHopfield<float>::from_patterns(patterns, rule,
+                                                          ContinuousActivation::tanh, gain),
+                o, fmt::format("continuous Hopfield (tanh, gain {:g}, {})", gain, to_string(rule)));
+}
 
- private:
-  ContinuousHopfield<float> net_;
-  ContinuousRecallOptions options_;
-  std::string rule_;
-};
+std::unique_ptr<FamilyRecall> modern(const RecallConfig& c, const Mat<float>& patterns) {
+  // β = 1 on ±1-scaled images: overlaps are in the hundreds, so the own pattern dominates.
+  const double beta = c.beta.value_or(1.0);
+  ModernRetrieveOptions o;
+  o.max_steps = c.max_steps.value_or(100);
+  return facade(ModernHopfield<float>(patterns, beta), o,
+                fmt::format("modern Hopfield (beta = {:g})", beta));
+}
+
+Interaction dense_interaction(const RecallConfig& c) {
+  // Binarised images share their background, so different images overlap strongly; a high power
+  // is what separates them (n = 3 recalls almost none of 100 MNIST digits, n = 30 all of them).
+  Interaction f = c.interaction.empty() ? Interaction::rectified_polynomial(30)
+                                        : Interaction::parse(c.interaction);
+  if (c.beta) {
+    ENGRAM_CHECK(
+        f.kind == Interaction::Kind::exponential || f.kind == Interaction::Kind::log_sum_exp,
+        "beta: the DAM interaction {} has no beta (only exponential and log_sum_exp)",
+        f.to_string());
+    f.beta = *c.beta;
+  }
+  f.check();
+  return f;
+}
+
+std::unique_ptr<FamilyRecall> dense(const RecallConfig& c, const Mat<float>& patterns) {
+  const Interaction f = dense_interaction(c);
+  DenseRecallOptions o;
+  o.synchronous = is_synchronous(c.mode);
+  o.max_sweeps = c.max_steps.value_or(100);
+  // The energy −Σ F(ξ·σ) overflows double once F(max overlap) does (the updates do not):
+  // record it only where it cannot.
+  const double top = std::log(static_cast<double>(patterns.cols()) *
+                              std::max(1.0f, patterns.cwiseAbs().maxCoeff()));
+  o.record_trace = f.kind == Interaction::Kind::log_sum_exp ||
+                   (f.kind == Interaction::Kind::exponential
+                        ? f.beta * std::exp(top) < 700
+                        : f.n * top < 700 - std::log(static_cast<double>(patterns.rows())));
+  return facade(DenseAssociativeMemory<float>(patterns, f), o,
+                fmt::format("dense associative memory ({})", f.to_string()));
+}
 
 class LinearRecall final : public FamilyRecall {
  public:
@@ -178,16 +154,16 @@ std::unique_ptr<FamilyRecall> make_family_recall(const RecallConfig& config,
   switch (config.model) {
     case ModelFamily::classical:
       check_unused(config, false, false, true);
-      return std::make_unique<ClassicalRecall>(config, patterns);
+      return classical(config, patterns);
     case ModelFamily::modern:
       check_unused(config, true, false, false);
-      return std::make_unique<ModernRecall>(config, patterns);
+      return modern(config, patterns);
     case ModelFamily::dense:
       check_unused(config, true, true, false);
-      return std::make_unique<DenseRecall>(config, patterns);
+      return dense(config, patterns);
     case ModelFamily::continuous:
       check_unused(config, true, false, true);
-      return std::make_unique<ContinuousRecall>(config, patterns);
+      return continuous(config, patterns);
     case ModelFamily::linear:
       check_unused(config, false, false, false);
       return std::make_unique<LinearRecall>(patterns);

@@ -58,9 +58,9 @@ Eigen::MatrixXd join_traces(const std::vector<Eigen::MatrixXd>& parts) {
   return joined;
 }
 
-// Pixel values in [0,1] from a ±1 representation, clipped.
+// Pixel values in [0,1] from a ±1 representation, clipped (the linear memory's may overshoot).
 Mat<float> to_pixels(const Mat<float>& bipolar) {
-  return ((bipolar.array() + 1.0f) * 0.5f).cwiseMax(0.0f).cwiseMin(1.0f).matrix();
+  return from_bipolar<float>(bipolar).cwiseMax(0.0f).cwiseMin(1.0f);
 }
 
 // Fraction of rows i whose nearest row of `stored` (Euclidean) is row i itself. Retrievals are
