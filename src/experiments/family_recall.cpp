@@ -81,9 +81,9 @@ std::unique_ptr<FamilyRecall> continuous(const RecallConfig& c, const Mat<float>
   ContinuousRecallOptions o;
   o.dt = 0.1;
   o.max_steps = c.max_steps.value_or(1000);
-  return facade(ContinuousHopfield<float>::from_patterns(patterns, rule,
-                                                          ContinuousActivation::tanh, gain),
-                o, fmt::format("continuous Hopfield (tanh, gain {:g}, {})", gain, to_string(rule)));
+  return facade(
+      ContinuousHopfield<float>::from_patterns(patterns, rule, ContinuousActivation::tanh, gain), o,
+      fmt::format("continuous Hopfield (tanh, gain {:g}, {})", gain, to_string(rule)));
 }
 
 std::unique_ptr<FamilyRecall> modern(const RecallConfig& c, const Mat<float>& patterns) {

@@ -9,6 +9,7 @@
 #include "engram/core/error.hpp"
 #include "engram/core/rng.hpp"
 #include "engram/models/classical_hopfield.hpp"
+#include "unit_sweep.hpp"
 
 namespace engram {
 namespace {
@@ -25,13 +26,6 @@ void check_cues(const MatCRef<T>& cues, Index N) {
                    "ClassicalHopfield::recall: cues must hold -1, 0 or +1, got {} at ({}, {})",
                    static_cast<double>(v), b, i);
     }
-}
-
-/// Energy rows (one B-vector per update) as the (updates + 1) × B trace.
-Eigen::MatrixXd stack_rows(const std::vector<Eigen::VectorXd>& rows, Index B) {
-  Eigen::MatrixXd trace(static_cast<Index>(rows.size()), B);
-  for (std::size_t t = 0; t < rows.size(); ++t) trace.row(static_cast<Index>(t)) = rows[t];
-  return trace;
 }
 
 /// M-10 synchronous recall. `step(S, next, energy)` writes sign(W S) (ties kept) into `next` and
@@ -72,7 +66,7 @@ Retrieval<T> run_synchronous(const MatCRef<T>& cues, int max_iterations, const S
     rows.push_back(current);
     active = std::move(still);
   }
-  out.energy_trace = stack_rows(rows, B);
+  out.energy_trace = detail::stack_rows(rows, B);
   return out;
 }
 
@@ -116,9 +110,7 @@ Retrieval<T> ClassicalHopfield<T>::recall_asynchronous(const MatCRef<T>& cues,
   out.states = cues;
   out.steps.assign(B, 0);
   out.converged.assign(B, false);
-  std::vector<Rng> rngs;
-  for (Index b = 0; b < B; ++b)  // one stream per sample: (seed, b) → its own 64-bit seed
-    rngs.emplace_back(o.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(b + 1));
+  std::vector<Rng> rngs = detail::sample_streams(o.seed, B);
   std::vector<Index> order(static_cast<std::size_t>(N));
   std::vector<Index> active(static_cast<std::size_t>(B));
   std::iota(active.begin(), active.end(), Index{0});
@@ -140,25 +132,16 @@ Retrieval<T> ClassicalHopfield<T>::recall_asynchronous(const MatCRef<T>& cues,
         continue;
       }
       if (pass >= o.max_iterations) continue;
-      // M-10: one sweep in random order; h += W[:, i] Δs_i after each flip (W symmetric, so row
-      // i is column i and is contiguous).
-      auto s = out.states.row(b);
-      auto h = H.row(k);
-      std::iota(order.begin(), order.end(), Index{0});
-      std::shuffle(order.begin(), order.end(), rngs[b].engine());
-      for (Index i : order) {
-        const T updated = detail::next_unit(s(i), h(i));
-        if (updated == s(i)) continue;
-        h.noalias() += (updated - s(i)) * W_.row(i);
-        s(i) = updated;
-      }
+      // M-10: one sweep in random order, s_i ← sign(h_i) (ties kept), the field kept up to date.
+      detail::random_order_sweep(out.states.row(b), H.row(k), W_, order, rngs[b],
+                                 [](T s, T h) { return detail::next_unit(s, h); });
       ++out.steps[b];
       still.push_back(b);
     }
     rows.push_back(current);
     active = std::move(still);
   }
-  out.energy_trace = stack_rows(rows, B);
+  out.energy_trace = detail::stack_rows(rows, B);
   return out;
 }
 

@@ -9,15 +9,10 @@
 #include "engram/neurons/sigmoid.hpp"
 #include "engram/neurons/softplus.hpp"
 #include "engram/neurons/tanh.hpp"
+#include "unit_sweep.hpp"
 
 namespace engram {
 namespace {
-
-Eigen::MatrixXd stack_rows(const std::vector<Eigen::VectorXd>& rows, Index B) {
-  Eigen::MatrixXd trace(static_cast<Index>(rows.size()), B);
-  for (std::size_t t = 0; t < rows.size(); ++t) trace.row(static_cast<Index>(t)) = rows[t];
-  return trace;
-}
 
 /// φ of one unit through the Lagrangian family's own scalar activation.
 template <class T>
@@ -114,7 +109,7 @@ Retrieval<T> ContinuousHopfield<T>::recall_continuous(Mat<T> V, const Continuous
   update_status();
   out.states = std::move(V);
   for (Status s : status) out.converged.push_back(s == Status::converged);
-  out.energy_trace = stack_rows(rows, B);
+  out.energy_trace = detail::stack_rows(rows, B);
   return out;
 }
 
@@ -126,10 +121,7 @@ Retrieval<T> ContinuousHopfield<T>::recall_discrete(Mat<T> V, const ContinuousRe
   Retrieval<T> out;
   out.steps.assign(B, 0);
   out.converged.assign(B, false);
-  std::vector<Rng> rngs;
-  if (asynchronous)
-    for (Index b = 0; b < B; ++b)
-      rngs.emplace_back(o.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(b + 1));
+  std::vector<Rng> rngs = asynchronous ? detail::sample_streams(o.seed, B) : std::vector<Rng>{};
   std::vector<Index> order(static_cast<std::size_t>(N));
   std::vector<Index> active(static_cast<std::size_t>(B));
   std::iota(active.begin(), active.end(), Index{0});
@@ -158,16 +150,9 @@ Retrieval<T> ContinuousHopfield<T>::recall_discrete(Mat<T> V, const ContinuousRe
         V.row(b) = next.row(k);  // M-11: V ← φ(W V + b)
       } else {
         // One sweep in random order: V_i ← φ(h_i), then h += W[:, i] ΔV_i.
-        auto v = V.row(b);
-        auto h = H.row(k);
-        std::iota(order.begin(), order.end(), Index{0});
-        std::shuffle(order.begin(), order.end(), rngs[b].engine());
-        for (Index i : order) {
-          const T updated = phi_unit(*lagrangian_, activation_, h(i));
-          if (updated == v(i)) continue;
-          h.noalias() += (updated - v(i)) * W_.row(i);
-          v(i) = updated;
-        }
+        detail::random_order_sweep(V.row(b), H.row(k), W_, order, rngs[b], [this](T, T h) {
+          return phi_unit(*lagrangian_, activation_, h);
+        });
       }
       ++out.steps[b];
       still.push_back(b);
@@ -176,7 +161,7 @@ Retrieval<T> ContinuousHopfield<T>::recall_discrete(Mat<T> V, const ContinuousRe
     active = std::move(still);
   }
   out.states = std::move(V);
-  out.energy_trace = stack_rows(rows, B);
+  out.energy_trace = detail::stack_rows(rows, B);
   return out;
 }
 
