@@ -67,14 +67,12 @@ std::vector<double> parse_loads(const std::string& text) {
 nlohmann::json to_json(const CapacityReport& r) {
   nlohmann::json points = nlohmann::json::array();
   for (const CapacityPoint& p : r.points)
-    points.push_back(
-        {{"load", p.load},
-         {"patterns", p.patterns},
-         {"bit_error_rate", p.bit_error_rate},
-         {"bit_error_stderr",
-          std::isfinite(p.bit_error_stderr) ? nlohmann::json(p.bit_error_stderr) : nullptr},
-         {"failure_rate", p.failure_rate},
-         {"mean_steps", p.mean_steps}});
+    points.push_back({{"load", p.load},
+                      {"patterns", p.patterns},
+                      {"bit_error_rate", p.bit_error_rate},
+                      {"bit_error_stderr", number_or_null(p.bit_error_stderr)},
+                      {"failure_rate", p.failure_rate},
+                      {"mean_steps", p.mean_steps}});
   const CapacityConfig& c = r.config;
   return {{"model", to_string(c.model)},
           {"model_description", r.model_description},

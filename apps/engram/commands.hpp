@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engram/core/error.hpp"
+#include "engram/experiments/recall.hpp"
 
 namespace engram::cli {
 
@@ -19,6 +20,22 @@ void add_capacity_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 /// `engram inspect`: what a model file holds (inspect.cpp).
 void add_inspect_command(CLI::App& app);
+
+/// The options `recall` and `compare` share: which images, how many, how corrupted, the seed.
+struct DataArgs {
+  std::string dataset = "mnist";
+  Index memories = 100;
+  std::string corrupt = "half";
+  std::uint64_t seed = 1;
+
+  /// Registers --dataset, --memories, --corrupt and --seed on `cmd`, bound to these fields.
+  void add_options(CLI::App* cmd, const std::string& seed_help);
+  /// Copies them into `config` (the corruption parsed).
+  void apply(RecallConfig& config) const;
+};
+
+/// A number for JSON, or null where it is NaN (no value).
+nlohmann::json number_or_null(double value);
 
 /// Writes `value` as indented JSON to `path`, atomically.
 void write_json(const std::filesystem::path& path, const nlohmann::json& value);

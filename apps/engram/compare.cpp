@@ -19,10 +19,7 @@ namespace {
 
 struct CompareArgs {
   std::string models = "classical,continuous,modern,dam,linear";
-  std::string dataset = "mnist";
-  Index memories = 100;
-  std::string corrupt = "half";
-  std::uint64_t seed = 1;
+  DataArgs data;
   int show = 10;
   std::string out = "out/compare";
 };
@@ -60,11 +57,8 @@ void run(const CompareArgs& a) {
     RecallConfig config;
     config.model = model.family;
     config.rule = model.rule;
-    config.dataset = a.dataset;
-    config.memories = a.memories;
-    config.corruption = Corruption::parse(a.corrupt);
-    config.seed = a.seed;
-    ProgressBar bar(to_string(model.family), a.memories);
+    a.data.apply(config);
+    ProgressBar bar(to_string(model.family), a.data.memories);
     config.on_progress = [&bar](Index done, Index) { bar.update(done); };
     reports.push_back(run_recall(config));
   }
@@ -81,8 +75,8 @@ void run(const CompareArgs& a) {
   write_png(out / "comparison.png", tile_images(rows, first.rows, first.cols, n), 0.0, 1.0, 3);
 
   nlohmann::json results = nlohmann::json::array();
-  fmt::print("{} memories of {}, corruption {}, seed {}\n", a.memories, a.dataset,
-             first.config.corruption.to_string(), a.seed);
+  fmt::print("{} memories of {}, corruption {}, seed {}\n", a.data.memories, a.data.dataset,
+             first.config.corruption.to_string(), a.data.seed);
   std::size_t width = 5;
   for (const RecallReport& r : reports) width = std::max(width, r.model_description.size());
   fmt::print("  {:<{}} {:>12} {:>8} {:>12} {:>14} {:>10} {:>9}\n", "model", width, "exact recall",
@@ -98,19 +92,17 @@ void run(const CompareArgs& a) {
                        {"exact_recall", r.exact_recall},
                        {"perfect_recall", r.perfect_recall},
                        {"mean_pixel_error", r.mean_pixel_error},
-                       {"corrupted_pixel_error", std::isfinite(r.corrupted_pixel_error)
-                                                     ? nlohmann::json(r.corrupted_pixel_error)
-                                                     : nullptr},
+                       {"corrupted_pixel_error", number_or_null(r.corrupted_pixel_error)},
                        {"mean_steps", r.mean_steps},
                        {"converged_fraction", r.converged_fraction},
                        {"seconds", r.seconds}});
     order += ", " + to_string(r.config.model) +
              (r.config.rule != "hebbian" ? "/" + r.config.rule : std::string());
   }
-  write_json(out / "comparison.json", {{"dataset", a.dataset},
-                                       {"memories", a.memories},
+  write_json(out / "comparison.json", {{"dataset", a.data.dataset},
+                                       {"memories", a.data.memories},
                                        {"corruption", first.config.corruption.to_string()},
-                                       {"seed", a.seed},
+                                       {"seed", a.data.seed},
                                        {"rows", order + ", truth"},
                                        {"models", results}});
   fmt::print("wrote {}/comparison.png (rows, top to bottom: {}, truth) and comparison.json\n",
@@ -128,16 +120,7 @@ void add_compare_command(CLI::App& app) {
                   "rule after a slash (classical/pseudo_inverse)")
       ->check(parsed_by("MODELS", [](const std::string& s) { parse_models(s); }))
       ->capture_default_str();
-  cmd->add_option("--dataset", args->dataset, "Images to store")
-      ->check(CLI::IsMember({"mnist", "fashion"}))
-      ->capture_default_str();
-  cmd->add_option("--memories", args->memories, "Number of stored images (first N of train)")
-      ->check(CLI::Range(Index{1}, Index{60000}))
-      ->capture_default_str();
-  cmd->add_option("--corrupt", args->corrupt, "Corruption: flip:F, mask:F, half or noise:S")
-      ->check(parsed_by("CORRUPTION", [](const std::string& s) { Corruption::parse(s); }))
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the corruption")->capture_default_str();
+  args->data.add_options(cmd, "Seed of the corruption");
   cmd->add_option("--show", args->show, "Cues shown in comparison.png")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -7,15 +7,6 @@
 
 #include "commands.hpp"
 #include "engram/core/error.hpp"
-#include "engram/io/file.hpp"
-
-namespace engram::cli {
-
-void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
-  write_file_atomic(path, value.dump(2) + "\n");
-}
-
-}  // namespace engram::cli
 
 namespace {
 

@@ -19,10 +19,7 @@ namespace {
 
 struct RecallArgs {
   std::string model;
-  std::string dataset = "mnist";
-  Index memories = 100;
-  std::string corrupt = "half";
-  std::uint64_t seed = 1;
+  DataArgs data;
   std::optional<double> beta;
   std::string interaction;
   std::string rule = "hebbian";
@@ -60,7 +57,6 @@ Index write_energy_csv(const RecallReport& r, const std::filesystem::path& path)
 
 nlohmann::json to_json(const RecallReport& r) {
   const RecallConfig& c = r.config;
-  auto nan_as_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; };
   return {
       {"model", to_string(c.model)},
       {"model_description", r.model_description},
@@ -72,7 +68,7 @@ nlohmann::json to_json(const RecallReport& r) {
       {"exact_recall", r.exact_recall},
       {"perfect_recall", r.perfect_recall},
       {"mean_pixel_error", r.mean_pixel_error},
-      {"corrupted_pixel_error", nan_as_null(r.corrupted_pixel_error)},
+      {"corrupted_pixel_error", number_or_null(r.corrupted_pixel_error)},
       {"mean_steps", r.mean_steps},
       {"converged_fraction", r.converged_fraction},
       {"seconds", r.seconds},
@@ -82,17 +78,14 @@ nlohmann::json to_json(const RecallReport& r) {
 void run(const RecallArgs& a) {
   RecallConfig config;
   config.model = parse_model_family(a.model);
-  config.dataset = a.dataset;
-  config.memories = a.memories;
-  config.corruption = Corruption::parse(a.corrupt);
-  config.seed = a.seed;
+  a.data.apply(config);
   config.beta = a.beta;
   config.interaction = a.interaction;
   config.rule = a.rule;
   config.max_steps = a.max_steps;
   config.binarize = a.binarize;
   config.save_model = a.save_model;
-  ProgressBar bar("recall", a.memories);
+  ProgressBar bar("recall", a.data.memories);
   config.on_progress = [&bar](Index done, Index) { bar.update(done); };
 
   const RecallReport r = run_recall(config);
@@ -118,8 +111,8 @@ void run(const RecallArgs& a) {
     energy_files = plot_problem.empty() ? ", energy.csv, energy.png" : ", energy.csv";
   }
 
-  fmt::print("{} on {}: {} memories, corruption {}, seed {}\n", r.model_description, a.dataset,
-             a.memories, config.corruption.to_string(), a.seed);
+  fmt::print("{} on {}: {} memories, corruption {}, seed {}\n", r.model_description, config.dataset,
+             config.memories, config.corruption.to_string(), config.seed);
   fmt::print("  {:<24}{:.4f}\n", "exact recall", r.exact_recall);
   fmt::print("  {:<24}{:.4f}\n", "perfect recall", r.perfect_recall);
   fmt::print("  {:<24}{:.4f}\n", "mean pixel error", r.mean_pixel_error);
@@ -143,17 +136,7 @@ void add_recall_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Model family")
       ->required()
       ->check(CLI::IsMember({"classical", "continuous", "modern", "dam", "linear"}));
-  cmd->add_option("--dataset", args->dataset, "Images to store")
-      ->check(CLI::IsMember({"mnist", "fashion"}))
-      ->capture_default_str();
-  cmd->add_option("--memories", args->memories, "Number of stored images (first N of train)")
-      ->check(CLI::Range(Index{1}, Index{60000}))
-      ->capture_default_str();
-  cmd->add_option("--corrupt", args->corrupt, "Corruption: flip:F, mask:F, half or noise:S")
-      ->check(parsed_by("CORRUPTION", [](const std::string& s) { Corruption::parse(s); }))
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the corruption and of random update orders")
-      ->capture_default_str();
+  args->data.add_options(cmd, "Seed of the corruption and of random update orders");
   cmd->add_option("--beta", args->beta,
                   "Inverse temperature (modern), gain (continuous), exponential rate (dam)")
       ->check(CLI::PositiveNumber);
