@@ -4,6 +4,7 @@
 #include "engram/core/error.hpp"
 #include "engram/core/rng.hpp"
 #include "engram/core/types.hpp"
+#include "engram/core/version.hpp"
 #include "engram/data/corruption.hpp"
 #include "engram/data/datasets.hpp"
 #include "engram/data/transforms.hpp"

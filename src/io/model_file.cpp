@@ -10,14 +10,12 @@
 #include <limits>
 
 #include "engram/core/error.hpp"
+#include "engram/core/version.hpp"
 #include "engram/io/safetensors.hpp"
 
 namespace engram {
 
 namespace {
-
-// engram's version, as CMakeLists.txt's project() states it.
-constexpr const char* kEngramVersion = "0.1.0";
 
 template <class T>
 constexpr const char* dtype_of() {
@@ -122,7 +120,7 @@ void save_model_file(const std::filesystem::path& path, const ModelFile<T>& file
   SafetensorsFile out;
   try {
     out.metadata = {{"format", "engram"},
-                    {"engram_version", kEngramVersion},
+                    {"engram_version", engram::version},
                     {"kind", file.kind},
                     {"scalar", scalar_of<T>()},
                     {"config", file.config.dump()}};

@@ -71,7 +71,7 @@ void Synapse<T>::set_param(std::size_t k, const MatCRef<T>& value) {
   check_finite(value, what);
   Mat<T> v = value;
   check_param(k, v);
-  params_[k] = std::move(v);
+  params_[k] = v;  // into the existing storage: views of the parameter (NumPy) stay valid
   params_changed();
 }
 

@@ -1,0 +1,21 @@
+// The parts of the engram Python module, one function per area; module.cpp calls them in order
+// (a later area may use the classes an earlier one registered).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include "handles.hpp"
+
+namespace engram::python {
+
+void bind_neurons(py::module_& m);      // Lagrangian and its families (M-01)
+void bind_synapses(py::module_& m);     // Synapse, its families and Interaction (M-02, M-12, M-13)
+void bind_graph(py::module_& m);        // EnergyGraph and State (M-03)
+void bind_relax(py::module_& m);        // relax and RelaxResult (M-04)
+void bind_learning(py::module_& m);     // Hebbian, Storkey, pseudo-inverse (M-10, M-30)
+void bind_models(py::module_& m);       // the associative-memory facades and Retrieval (M-05..M-14)
+void bind_io(py::module_& m);           // model and graph files, safetensors, IDX, PNG (M-42)
+void bind_data(py::module_& m);         // datasets, corruptions, pixel transforms (M-40, M-41)
+void bind_experiments(py::module_& m);  // recall and capacity experiments (M-16, M-43)
+
+}  // namespace engram::python

@@ -1,0 +1,28 @@
+// engram._engram: the compiled half of the Python package (SPEC M-44). The pure-Python package
+// (python/engram) re-exports it; see python/engram/__init__.py.
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+#include "engram/core/error.hpp"
+#include "engram/core/version.hpp"
+
+PYBIND11_MODULE(_engram, m) {
+  namespace py = pybind11;
+  using namespace engram::python;
+  m.doc() = "engram: energy-based associative memory and neurodynamics (compiled core).";
+  m.attr("__version__") = engram::version;
+
+  // std::invalid_argument (a caller's mistake) is ValueError, pybind11's default; engram::Error
+  // (a runtime failure such as an unreadable file) is engram.Error, a RuntimeError.
+  py::register_exception<engram::Error>(m, "Error", PyExc_RuntimeError);
+
+  bind_neurons(m);
+  bind_synapses(m);
+  bind_graph(m);
+  bind_relax(m);
+  bind_learning(m);
+  bind_models(m);
+  bind_io(m);
+  bind_data(m);
+  bind_experiments(m);
+}
