@@ -10,8 +10,7 @@ namespace {
 
 std::string shape_text(const py::array& a) {
   std::string s = "(";
-  for (py::ssize_t i = 0; i < a.ndim(); ++i)
-    s += fmt::format("{}{}", i ? ", " : "", a.shape(i));
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) s += fmt::format("{}{}", i ? ", " : "", a.shape(i));
   return s + (a.ndim() == 1 ? ",)" : ")");
 }
 
@@ -59,9 +58,9 @@ MatrixArg<T>::MatrixArg(const py::handle& obj, const std::string& what, bool all
     cols_ = a.shape(0);
     was_vector_ = true;
   } else {
-    throw py::value_error(fmt::format("{}: expected a 2-D array (samples × features){}, got shape {}",
-                                      what, allow_vector ? " or a 1-D array (one sample)" : "",
-                                      shape_text(a)));
+    throw py::value_error(
+        fmt::format("{}: expected a 2-D array (samples × features){}, got shape {}", what,
+                    allow_vector ? " or a 1-D array (one sample)" : "", shape_text(a)));
   }
   array_ = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
   if (!array_) throw py::error_already_set();
@@ -75,15 +74,16 @@ py::array to_numpy(Mat<T>&& m, bool as_vector) {
   const T* data = owned->data();
   py::capsule base = capsule_of(std::move(owned));
   if (as_vector && rows == 1) return py::array_t<T>({cols}, {py::ssize_t(sizeof(T))}, data, base);
-  return py::array_t<T>({rows, cols}, {py::ssize_t(cols * sizeof(T)), py::ssize_t(sizeof(T))},
-                        data, base);
+  return py::array_t<T>({rows, cols}, {py::ssize_t(cols * sizeof(T)), py::ssize_t(sizeof(T))}, data,
+                        base);
 }
 
 py::array to_numpy(Eigen::VectorXd&& v) {
   const Index n = v.size();
   auto owned = std::make_unique<Eigen::VectorXd>(std::move(v));
   const double* data = owned->data();
-  return py::array_t<double>({n}, {py::ssize_t(sizeof(double))}, data, capsule_of(std::move(owned)));
+  return py::array_t<double>({n}, {py::ssize_t(sizeof(double))}, data,
+                             capsule_of(std::move(owned)));
 }
 
 py::array to_numpy(Eigen::MatrixXd&& m) {
@@ -112,9 +112,9 @@ py::array to_numpy(const std::vector<bool>& values) {
 
 template <class T>
 py::array view(const Mat<T>& m, const py::handle& owner, bool writable) {
-  py::array a = py::array_t<T>({m.rows(), m.cols()},
-                               {py::ssize_t(m.cols() * sizeof(T)), py::ssize_t(sizeof(T))},
-                               m.data(), owner);
+  py::array a =
+      py::array_t<T>({m.rows(), m.cols()},
+                     {py::ssize_t(m.cols() * sizeof(T)), py::ssize_t(sizeof(T))}, m.data(), owner);
   if (!writable) a.attr("setflags")(py::arg("write") = false);
   return a;
 }
@@ -128,10 +128,10 @@ std::vector<MatrixArg<T>> matrix_args(const py::sequence& items, const std::stri
   return out;
 }
 
-#define ENGRAM_INSTANTIATE(T)                                                           \
-  template class MatrixArg<T>;                                                          \
-  template py::array to_numpy<T>(Mat<T> &&, bool);                                      \
-  template py::array view<T>(const Mat<T>&, const py::handle&, bool);                   \
+#define ENGRAM_INSTANTIATE(T)                                         \
+  template class MatrixArg<T>;                                        \
+  template py::array to_numpy<T>(Mat<T>&&, bool);                     \
+  template py::array view<T>(const Mat<T>&, const py::handle&, bool); \
   template std::vector<MatrixArg<T>> matrix_args<T>(const py::sequence&, const std::string&);
 ENGRAM_INSTANTIATE(float)
 ENGRAM_INSTANTIATE(double)

@@ -25,7 +25,9 @@ constexpr Dtype dtype_of() {
   return std::is_same_v<T, float> ? Dtype::float32 : Dtype::float64;
 }
 
-inline const char* dtype_name(Dtype d) { return d == Dtype::float32 ? "float32" : "float64"; }
+inline const char* dtype_name(Dtype d) {
+  return d == Dtype::float32 ? "float32" : "float64";
+}
 
 /// numpy.float32 / numpy.float64 as a NumPy dtype object.
 inline py::dtype numpy_dtype(Dtype d) {
@@ -41,9 +43,10 @@ Dtype parse_dtype(const py::object& dtype, Dtype fallback = Dtype::float64);
 Dtype dtype_of_array(const py::handle& array);
 
 /// A matrix argument: a 2-D array of real numbers (B × D, one sample per row) viewed as a row-major
-/// Mat<T>, or, when vectors are allowed, a 1-D array read as one sample (1 × D). The caller's buffer
-/// is read in place when it is C-contiguous of dtype T; otherwise it is converted once. Errors are
-/// ValueError messages naming `what`: a non-real dtype, a wrong number of dimensions, NaN/Inf.
+/// Mat<T>, or, when vectors are allowed, a 1-D array read as one sample (1 × D). The caller's
+/// buffer is read in place when it is C-contiguous of dtype T; otherwise it is converted once.
+/// Errors are ValueError messages naming `what`: a non-real dtype, a wrong number of dimensions,
+/// NaN/Inf.
 template <class T>
 class MatrixArg {
  public:

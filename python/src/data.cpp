@@ -2,6 +2,8 @@
 
 namespace engram::python {
 
-void bind_data(py::module_& m) { (void)m; }
+void bind_data(py::module_& m) {
+  (void)m;
+}
 
 }  // namespace engram::python

@@ -2,6 +2,8 @@
 
 namespace engram::python {
 
-void bind_experiments(py::module_& m) { (void)m; }
+void bind_experiments(py::module_& m) {
+  (void)m;
+}
 
 }  // namespace engram::python

@@ -52,11 +52,13 @@ std::string graph_repr(const GraphHandle& h) {
   return h.visit([&](const auto& g) {
     std::vector<std::string> layers, synapses;
     for (const auto& l : g.layers())
-      layers.push_back(fmt::format("{}[{}] {}", l.name, shape_string(l.shape), l.lagrangian->name()));
+      layers.push_back(
+          fmt::format("{}[{}] {}", l.name, shape_string(l.shape), l.lagrangian->name()));
     for (const auto& c : g.synapses()) {
       std::vector<std::string> names;
       for (std::size_t k : c.layers) names.push_back(g.layers()[k].name);
-      synapses.push_back(fmt::format("{}: {}({})", c.name, c.synapse->name(), fmt::join(names, ", ")));
+      synapses.push_back(
+          fmt::format("{}: {}({})", c.name, c.synapse->name(), fmt::join(names, ", ")));
     }
     return fmt::format("engram.EnergyGraph(dtype={}, layers=[{}], synapses=[{}])",
                        dtype_name(h.dtype()), fmt::join(layers, ", "), fmt::join(synapses, ", "));
@@ -66,7 +68,8 @@ std::string graph_repr(const GraphHandle& h) {
 }  // namespace
 
 void bind_graph(py::module_& m) {
-  py::class_<LayerInfo>(m, "Layer", "A layer of an EnergyGraph: name, shape, size, Lagrangian, tau.")
+  py::class_<LayerInfo>(m, "Layer",
+                        "A layer of an EnergyGraph: name, shape, size, Lagrangian, tau.")
       .def_readonly("name", &LayerInfo::name)
       .def_readonly("shape", &LayerInfo::shape)
       .def_readonly("size", &LayerInfo::size)
@@ -76,7 +79,8 @@ void bind_graph(py::module_& m) {
         return fmt::format("engram.Layer('{}', size={}, {}, tau={})", l.name, l.size,
                            l.lagrangian.get<double>()->name(), l.tau);
       });
-  py::class_<SynapseInfo>(m, "Connection", "A synapse of an EnergyGraph and the layers it connects.")
+  py::class_<SynapseInfo>(m, "Connection",
+                          "A synapse of an EnergyGraph and the layers it connects.")
       .def_readonly("name", &SynapseInfo::name)
       .def_readonly("layers", &SynapseInfo::layers)
       .def_readonly("synapse", &SynapseInfo::synapse)
@@ -88,10 +92,15 @@ void bind_graph(py::module_& m) {
 The internal states x of every layer of an EnergyGraph for a batch of B samples: one (B, D_l)
 array per layer, by name. state['v'] is a writable view (no copy): write cues into it, and relax()
 updates it in place. Made by EnergyGraph.zeros(B) or EnergyGraph.state(v=..., ...).)doc")
-      .def_property_readonly("names", [](const StateHandle& s) { return s.visit([](const auto& st) { return st.names(); }); })
-      .def_property_readonly("batch", [](const StateHandle& s) { return s.visit([](const auto& st) { return st.batch(); }); })
+      .def_property_readonly(
+          "names",
+          [](const StateHandle& s) { return s.visit([](const auto& st) { return st.names(); }); })
+      .def_property_readonly(
+          "batch",
+          [](const StateHandle& s) { return s.visit([](const auto& st) { return st.batch(); }); })
       .def_property_readonly("dtype", [](const StateHandle& s) { return numpy_dtype(s.dtype()); })
-      .def("__len__", [](const StateHandle& s) { return s.visit([](const auto& st) { return st.size(); }); })
+      .def("__len__",
+           [](const StateHandle& s) { return s.visit([](const auto& st) { return st.size(); }); })
       .def("__contains__",
            [](const StateHandle& s, const std::string& name) {
              return s.visit([&](const auto& st) {
@@ -99,7 +108,8 @@ updates it in place. Made by EnergyGraph.zeros(B) or EnergyGraph.state(v=..., ..
                return std::find(n.begin(), n.end(), name) != n.end();
              });
            })
-      .def("keys", [](const StateHandle& s) { return s.visit([](const auto& st) { return st.names(); }); })
+      .def("keys",
+           [](const StateHandle& s) { return s.visit([](const auto& st) { return st.names(); }); })
       .def("__iter__",
            [](const StateHandle& s) {
              return py::iter(py::cast(s.visit([](const auto& st) { return st.names(); })));
@@ -124,7 +134,8 @@ updates it in place. Made by EnergyGraph.zeros(B) or EnergyGraph.state(v=..., ..
             self.attr("__getitem__")(name).attr("__setitem__")(py::ellipsis(), value);
           },
           py::arg("layer"), py::arg("value"))
-      .def("copy", [](const StateHandle& s) { return StateHandle(s); }, "An independent copy.")
+      .def(
+          "copy", [](const StateHandle& s) { return StateHandle(s); }, "An independent copy.")
       .def("__copy__", [](const StateHandle& s) { return StateHandle(s); })
       .def("__deepcopy__", [](const StateHandle& s, const py::dict&) { return StateHandle(s); })
       .def(
@@ -132,7 +143,8 @@ updates it in place. Made by EnergyGraph.zeros(B) or EnergyGraph.state(v=..., ..
           [](const StateHandle& s) {
             return s.visit([](const auto& st) {
               py::dict out;
-              for (std::size_t l = 0; l < st.size(); ++l) out[py::str(st.names()[l])] = to_numpy(Mat<scalar_t<decltype(st)>>(st.at(l)));
+              for (std::size_t l = 0; l < st.size(); ++l)
+                out[py::str(st.names()[l])] = to_numpy(Mat<scalar_t<decltype(st)>>(st.at(l)));
               return out;
             });
           },
@@ -141,8 +153,10 @@ updates it in place. Made by EnergyGraph.zeros(B) or EnergyGraph.state(v=..., ..
         return s.visit([&](const auto& st) {
           std::vector<std::string> parts;
           for (std::size_t l = 0; l < st.size(); ++l)
-            parts.push_back(fmt::format("{}: {}x{}", st.names()[l], st.at(l).rows(), st.at(l).cols()));
-          return fmt::format("engram.State(dtype={}, {})", dtype_name(s.dtype()), fmt::join(parts, ", "));
+            parts.push_back(
+                fmt::format("{}: {}x{}", st.names()[l], st.at(l).rows(), st.at(l).cols()));
+          return fmt::format("engram.State(dtype={}, {})", dtype_name(s.dtype()),
+                             fmt::join(parts, ", "));
         });
       });
 
@@ -228,8 +242,7 @@ converted when added. Energies are always float64.)doc")
             return self.cast<GraphHandle&>().visit(
                 [&](auto& g) { return SynapseHandle(g.synapse(name), self); });
           },
-          py::arg("name"),
-          "The synapse named `name`, live: set_param on it changes the graph.")
+          py::arg("name"), "The synapse named `name`, live: set_param on it changes the graph.")
       .def(
           "zeros",
           [](const GraphHandle& h, Index batch) {
@@ -285,10 +298,12 @@ converted when added. Energies are always float64.)doc")
           "energy_terms",
           [](const GraphHandle& h, StateHandle& s) {
             return h.visit([&](const auto& g) {
-              EnergyBreakdown b = g.energy_terms(state_of<scalar_t<decltype(g)>>(s, "energy_terms"));
+              EnergyBreakdown b =
+                  g.energy_terms(state_of<scalar_t<decltype(g)>>(s, "energy_terms"));
               py::dict out;
               for (std::size_t k = 0; k < b.names.size(); ++k)
-                out[py::str(b.names[k])] = to_numpy(Eigen::VectorXd(b.values.row(Index(k)).transpose()));
+                out[py::str(b.names[k])] =
+                    to_numpy(Eigen::VectorXd(b.values.row(Index(k)).transpose()));
               return out;
             });
           },
@@ -303,9 +318,12 @@ converted when added. Energies are always float64.)doc")
           },
           py::arg("state"),
           "dE/dxhat_l = x_l + sum_s dE_s/dxhat_l for every layer, by name (= -tau_l dx_l/dt).")
-      .def("to_dot", [](const GraphHandle& h) { return h.visit([](const auto& g) { return g.to_dot(); }); },
-           "The graph in Graphviz DOT.")
-      .def("copy", [](const GraphHandle& h) { return GraphHandle(h); }, "A deep copy.")
+      .def(
+          "to_dot",
+          [](const GraphHandle& h) { return h.visit([](const auto& g) { return g.to_dot(); }); },
+          "The graph in Graphviz DOT.")
+      .def(
+          "copy", [](const GraphHandle& h) { return GraphHandle(h); }, "A deep copy.")
       .def("__copy__", [](const GraphHandle& h) { return GraphHandle(h); })
       .def("__deepcopy__", [](const GraphHandle& h, const py::dict&) { return GraphHandle(h); })
       .def("__repr__", &graph_repr);

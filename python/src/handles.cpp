@@ -29,7 +29,8 @@ SynapsePtr<T> SynapseHandle::copy_as() const {
       return s.clone();
     } else {
       std::vector<Mat<T>> params;
-      for (std::size_t k = 0; k < s.num_params(); ++k) params.push_back(s.param(k).template cast<T>());
+      for (std::size_t k = 0; k < s.num_params(); ++k)
+        params.push_back(s.param(k).template cast<T>());
       return make_synapse<T>(s.kind(), s.hyperparameters(), std::move(params));
     }
   });

@@ -91,7 +91,8 @@ class SynapseHandle {
 
   SynapseHandle() = default;
   template <class T>
-  explicit SynapseHandle(SynapsePtr<T> owned) : ptr_(std::shared_ptr<Synapse<T>>(std::move(owned))) {}
+  explicit SynapseHandle(SynapsePtr<T> owned)
+      : ptr_(std::shared_ptr<Synapse<T>>(std::move(owned))) {}
   template <class T>
   SynapseHandle(Synapse<T>& in_graph, py::object graph)
       : ptr_(std::shared_ptr<Synapse<T>>(std::shared_ptr<void>(), &in_graph)),

@@ -29,7 +29,9 @@ void bind_learning(py::module_& m) {
   m.def(
       "hebbian",
       [](const py::handle& patterns) {
-        return apply(patterns, [](auto tag, const auto& p) { return hebbian<typename decltype(tag)::type>(p); });
+        return apply(patterns, [](auto tag, const auto& p) {
+          return hebbian<typename decltype(tag)::type>(p);
+        });
       },
       py::arg("patterns"),
       "Hebb's rule (SPEC M-10): W = Xi^T Xi / N with a zero diagonal, for patterns Xi (P, N).\n"
@@ -37,7 +39,9 @@ void bind_learning(py::module_& m) {
   m.def(
       "storkey",
       [](const py::handle& patterns) {
-        return apply(patterns, [](auto tag, const auto& p) { return storkey<typename decltype(tag)::type>(p); });
+        return apply(patterns, [](auto tag, const auto& p) {
+          return storkey<typename decltype(tag)::type>(p);
+        });
       },
       py::arg("patterns"),
       "Storkey's rule (1997), one pattern at a time from W = 0:\n"
@@ -46,7 +50,9 @@ void bind_learning(py::module_& m) {
   m.def(
       "pseudo_inverse",
       [](const py::handle& patterns) {
-        return apply(patterns, [](auto tag, const auto& p) { return pseudo_inverse<typename decltype(tag)::type>(p); });
+        return apply(patterns, [](auto tag, const auto& p) {
+          return pseudo_inverse<typename decltype(tag)::type>(p);
+        });
       },
       py::arg("patterns"),
       "Projection rule W = Xi^+ Xi (the projector onto the patterns' span) with a zero diagonal;\n"
@@ -55,7 +61,9 @@ void bind_learning(py::module_& m) {
       "learn",
       [](const py::handle& patterns, const std::string& rule) {
         const LearningRule r = parse_learning_rule(rule);
-        return apply(patterns, [&](auto tag, const auto& p) { return learn<typename decltype(tag)::type>(p, r); });
+        return apply(patterns, [&](auto tag, const auto& p) {
+          return learn<typename decltype(tag)::type>(p, r);
+        });
       },
       py::arg("patterns"), py::arg("rule") = "hebbian",
       "W from patterns (P, N) by rule 'hebbian', 'storkey' or 'pseudo_inverse'.");

@@ -2,6 +2,8 @@
 
 namespace engram::python {
 
-void bind_models(py::module_& m) { (void)m; }
+void bind_models(py::module_& m) {
+  (void)m;
+}
 
 }  // namespace engram::python

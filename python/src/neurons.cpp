@@ -89,7 +89,8 @@ or make_lagrangian(kind, **hyperparameters).)doc")
               return per_sample(L.value(arg.map()), arg.was_vector());
             });
           },
-          py::arg("x"), "L(x) per sample: x is (B, D) or (D,); returns B float64 values or a float.")
+          py::arg("x"),
+          "L(x) per sample: x is (B, D) or (D,); returns B float64 values or a float.")
       .def(
           "activation",
           [](const LagrangianHandle& h, const py::handle& x) {
@@ -131,10 +132,10 @@ or make_lagrangian(kind, **hyperparameters).)doc")
       "E = beta^-1 sum [xhat log xhat + (1 - xhat) log(1 - xhat)] (SPEC M-01). beta > 0.")
       .def(py::init([](double beta) { return make<SigmoidHandle, Sigmoid<double>>(beta); }),
            py::arg("beta") = 1.0)
-      .def_property_readonly("beta", [](const SigmoidHandle& h) { return hyperparameter(h, "beta"); });
+      .def_property_readonly("beta",
+                             [](const SigmoidHandle& h) { return hyperparameter(h, "beta"); });
   py::class_<TanhHandle, LagrangianHandle>(
-      m, "Tanh",
-      "L(x) = beta^-1 sum log cosh(beta x), xhat = tanh(beta x) (SPEC M-01). beta > 0.")
+      m, "Tanh", "L(x) = beta^-1 sum log cosh(beta x), xhat = tanh(beta x) (SPEC M-01). beta > 0.")
       .def(py::init([](double beta) { return make<TanhHandle, Tanh<double>>(beta); }),
            py::arg("beta") = 1.0)
       .def_property_readonly("beta", [](const TanhHandle& h) { return hyperparameter(h, "beta"); });

@@ -53,12 +53,14 @@ void bind_relax(py::module_& m) {
       });
 
   // pybind11 keeps a pointer to the docstring: it must outlive the module.
-  static const std::string relax_doc = std::string(R"doc(Descends the energy of `graph` from `state`, updated in place (SPEC M-04):
+  static const std::string relax_doc =
+      std::string(R"doc(Descends the energy of `graph` from `state`, updated in place (SPEC M-04):
 explicit Euler on tau_l dx_l/dt = -dE/dxhat_l for every free layer. Samples are independent: each
 has its own step size and status, and a step that raises a sample's energy is undone with its dt
 halved, so the energy never rises. Not converging is reported, not raised. Runs without the GIL.
 
-)doc") + kRelaxOptionsDoc;
+)doc") +
+      kRelaxOptionsDoc;
   m.def(
       "relax",
       [](const Dual<EnergyGraph>& graph, Dual<State>& state, const py::kwargs& kwargs) {

@@ -108,8 +108,9 @@ Build with Interaction('polynomial(n=3)') or Interaction.polynomial(3).)doc")
            "F'(m), elementwise (not for log_sum_exp).")
       .def(py::self == py::self)
       .def("__str__", &Interaction::to_string)
-      .def("__repr__",
-           [](const Interaction& f) { return fmt::format("engram.Interaction('{}')", f.to_string()); });
+      .def("__repr__", [](const Interaction& f) {
+        return fmt::format("engram.Interaction('{}')", f.to_string());
+      });
 
   py::class_<SynapseHandle>(m, "Synapse", R"doc(
 An energy term E_s(xhat_1, ..., xhat_n) over the activations of one or more layers (SPEC M-02).
@@ -121,10 +122,12 @@ in operand order. A synapse has one dtype (that of its weights, or the dtype= gi
     param_grad(xhats)  [d(sum_b E_s)/dtheta_j for each parameter j]
 Parameters are read as attributes (syn.W, syn.xi, ...) or syn.params (read-only views); set them
 with set_param(name, value), which checks shape, finiteness and symmetry where required.)doc")
-      .def_property_readonly("name",
-                             [](const SynapseHandle& h) { return h.visit([](const auto& s) { return s.name(); }); })
-      .def_property_readonly("kind",
-                             [](const SynapseHandle& h) { return h.visit([](const auto& s) { return s.kind(); }); })
+      .def_property_readonly(
+          "name",
+          [](const SynapseHandle& h) { return h.visit([](const auto& s) { return s.name(); }); })
+      .def_property_readonly(
+          "kind",
+          [](const SynapseHandle& h) { return h.visit([](const auto& s) { return s.kind(); }); })
       .def_property_readonly("dtype", [](const SynapseHandle& h) { return numpy_dtype(h.dtype()); })
       .def_property_readonly("hyperparameters",
                              [](const SynapseHandle& h) {
@@ -132,7 +135,9 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
                              })
       .def_property_readonly(
           "operand_sizes",
-          [](const SynapseHandle& h) { return h.visit([](const auto& s) { return s.operand_sizes(); }); },
+          [](const SynapseHandle& h) {
+            return h.visit([](const auto& s) { return s.operand_sizes(); });
+          },
           "The size each operand layer must have; the arity is the length.")
       .def_property_readonly("param_names",
                              [](const SynapseHandle& h) {
@@ -155,8 +160,8 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
             return self.cast<const SynapseHandle&>().visit([&](const auto& s) {
               for (std::size_t k = 0; k < s.num_params(); ++k)
                 if (s.param_names()[k] == name) return view(s.param(k), self);
-              throw py::attribute_error(fmt::format("{} has no attribute or parameter '{}'",
-                                                    s.name(), name));
+              throw py::attribute_error(
+                  fmt::format("{} has no attribute or parameter '{}'", s.name(), name));
             });
           },
           py::arg("name"))
@@ -207,8 +212,9 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
       .def(
           "copy",
           [](const SynapseHandle& h, const py::object& dtype) {
-            return with_dtype(parse_dtype(dtype, h.dtype()),
-                              [&](auto tag) { return SynapseHandle(h.copy_as<typename decltype(tag)::type>()); });
+            return with_dtype(parse_dtype(dtype, h.dtype()), [&](auto tag) {
+              return SynapseHandle(h.copy_as<typename decltype(tag)::type>());
+            });
           },
           py::arg("dtype") = py::none(), "An independent copy, optionally in another dtype.")
       .def("__repr__", [](const SynapseHandle& h) {
@@ -231,7 +237,8 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
              return from_weights<RecurrentHandle, RecurrentSynapse>(W, dtype, "W");
            }),
            py::arg("W"), py::arg("dtype") = py::none());
-  py::class_<BiasHandle, SynapseHandle>(m, "BiasSynapse", "E = -b^T x on one layer; b is (D,) or (1, D).")
+  py::class_<BiasHandle, SynapseHandle>(m, "BiasSynapse",
+                                        "E = -b^T x on one layer; b is (D,) or (1, D).")
       .def(py::init([](const py::handle& b, const py::object& dtype) {
              return from_weights<BiasHandle, BiasSynapse>(b, dtype, "b");
            }),
@@ -254,11 +261,13 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
       m, "MemorySynapse",
       "E = -sum_mu F(xi_mu . x) (or -beta^-1 lse(beta Xi x)) on one layer; xi is K x D.\n"
       "interaction: an Interaction or its text, e.g. 'log_sum_exp(beta=2)'.")
-      .def(py::init([](const py::handle& xi, const py::object& interaction, const py::object& dtype) {
-             return from_weights<MemoryHandle, MemorySynapse>(xi, dtype, "xi",
-                                                              interaction_of(interaction));
-           }),
-           py::arg("xi"), py::arg("interaction") = "log_sum_exp(beta=1)", py::arg("dtype") = py::none())
+      .def(py::init(
+               [](const py::handle& xi, const py::object& interaction, const py::object& dtype) {
+                 return from_weights<MemoryHandle, MemorySynapse>(xi, dtype, "xi",
+                                                                  interaction_of(interaction));
+               }),
+           py::arg("xi"), py::arg("interaction") = "log_sum_exp(beta=1)",
+           py::arg("dtype") = py::none())
       .def_property_readonly("interaction", [](const MemoryHandle& h) {
         return h.visit([](const auto& s) {
           return dynamic_cast<const MemorySynapse<scalar_t<std::remove_cvref_t<decltype(s)>>>&>(s)
@@ -272,7 +281,8 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
          const py::kwargs& hyperparameters) {
         Hyperparameters hp;
         for (const auto& [k, v] : hyperparameters) hp[k.cast<std::string>()] = v.cast<double>();
-        const Dtype d = parse_dtype(dtype, params.size() ? dtype_of_array(params[0]) : Dtype::float64);
+        const Dtype d =
+            parse_dtype(dtype, params.size() ? dtype_of_array(params[0]) : Dtype::float64);
         return with_dtype(d, [&](auto tag) {
           using T = typename decltype(tag)::type;
           std::vector<Mat<T>> ps;
