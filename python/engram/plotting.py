@@ -45,3 +45,24 @@ def image_grid(images, shape=(28, 28), columns=10, ax=None, vmin=None, vmax=None
     ax.imshow(grid, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.set_axis_off()
     return ax
+
+
+def save_figure(fig, path, **savefig_kwargs):
+    """Saves a matplotlib figure atomically: to a temporary file beside `path`, then renamed over
+    it, so a reader never sees half a picture. The format follows the suffix of `path`."""
+    import os
+    import pathlib
+    import tempfile
+
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format=path.suffix.lstrip(".") or None, **savefig_kwargs)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

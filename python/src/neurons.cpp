@@ -1,5 +1,6 @@
 // Python classes for the Lagrangians (SPEC M-01): engram.Lagrangian and one subclass per family.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -119,8 +120,17 @@ or make_lagrangian(kind, **hyperparameters).)doc")
           },
           py::arg("x"), py::arg("v"),
           "Hessian-vector product grad^2 L(x) v per sample; v has the shape of x.")
-      .def("__repr__", [](const LagrangianHandle& h) {
-        return fmt::format("engram.Lagrangian({})", h.get<double>()->name());
+      .def("__repr__", [](const py::object& self) {
+        // engram.Sigmoid(beta=0.5) for a family's class, engram.Lagrangian('sigmoid(...)')
+        // otherwise.
+        const auto& h = self.cast<const LagrangianHandle&>();
+        const auto type = py::type::handle_of(self).attr("__name__").cast<std::string>();
+        if (type == "Lagrangian")
+          return fmt::format("engram.Lagrangian('{}')", h.get<double>()->name());
+        std::vector<std::string> args;
+        for (const auto& [k, v] : h.get<double>()->hyperparameters())
+          args.push_back(fmt::format("{}={}", k, v));
+        return fmt::format("engram.{}({})", type, fmt::join(args, ", "));
       });
 
   py::class_<IdentityHandle, LagrangianHandle>(
