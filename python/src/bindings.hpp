@@ -14,7 +14,8 @@ void bind_graph(py::module_& m);        // EnergyGraph and State (M-03)
 void bind_relax(py::module_& m);        // relax and RelaxResult (M-04)
 void bind_learning(py::module_& m);     // Hebbian, Storkey, pseudo-inverse (M-10, M-30)
 void bind_models(py::module_& m);       // the associative-memory facades and Retrieval (M-05..M-14)
-void bind_io(py::module_& m);           // model and graph files, safetensors, IDX, PNG (M-42)
+void bind_io(py::module_& m);           // model and graph files, safetensors (M-42)
+void bind_io_formats(py::module_& m);   // IDX, PNG and CSV files; bind_io calls it
 void bind_data(py::module_& m);         // datasets, corruptions, pixel transforms (M-40, M-41)
 void bind_experiments(py::module_& m);  // recall and capacity experiments (M-16, M-43)
 
