@@ -19,4 +19,11 @@ void bind_io_formats(py::module_& m);   // IDX, PNG and CSV files; bind_io calls
 void bind_data(py::module_& m);         // datasets, corruptions, pixel transforms (M-40, M-41)
 void bind_experiments(py::module_& m);  // recall and capacity experiments (M-16, M-43)
 
+// The parts of bind_models, called by it in this order.
+void bind_models_binary(py::module_& m);       // ClassicalHopfield, DenseAssociativeMemory
+void bind_models_continuous(py::module_& m);   // ContinuousHopfield, LinearAssociativeMemory
+void bind_models_modern(py::module_& m);       // ModernHopfield and the LSE partials (M-12)
+void bind_models_conditional(py::module_& m);  // ConditionalMemory, bipartite_memory_graph
+void bind_model_files(py::module_& m);         // save_model / load_model for every facade
+
 }  // namespace engram::python
