@@ -26,8 +26,13 @@ demo: setup
 	@echo
 	@build/examples/conditional_generator $(DEMO_OUT)
 	@echo
+	@echo "== The same library from Python (examples/python/mnist_completion.py) =="
+	@PYTHONPATH=build/python MPLBACKEND=Agg /usr/bin/python3 examples/python/mnist_completion.py \
+	  $(DEMO_OUT)/python
+	@echo
 	@echo "pictures: $(DEMO_OUT)/completion/comparison.png (rows: cue, each model, truth),"
-	@echo "          $(DEMO_OUT)/capacity/capacity.png; data: $(DEMO_OUT)/*/*.json, *.csv"
+	@echo "          $(DEMO_OUT)/capacity/capacity.png, $(DEMO_OUT)/python/mnist_completion.png;"
+	@echo "          data: $(DEMO_OUT)/*/*.json, *.csv"
 
 test: setup
 	@ctest --test-dir build --output-on-failure -j2 >build/ctest.log 2>&1 || \
