@@ -11,9 +11,11 @@ message; a file that cannot be read raises engram.Error (a RuntimeError). Long c
 release the GIL.
 
     import numpy as np, engram
-    xi = np.sign(np.random.default_rng(0).standard_normal((10, 64)))
+    rng = np.random.default_rng(0)
+    xi = np.sign(rng.standard_normal((10, 64)))      # 10 stored +-1 patterns
+    cue = xi[3] * np.where(rng.random(64) < 0.2, -1, 1)   # pattern 3 with ~20% of signs flipped
     net = engram.ModernHopfield(xi, beta=1.0)
-    r = net.retrieve(cue)            # r.states, r.steps, r.converged, r.energy_trace
+    r = net.recall(cue)              # r.states, r.steps, r.converged, r.energy_trace
 """
 
 from ._engram import *  # noqa: F401,F403 (the compiled classes and functions)

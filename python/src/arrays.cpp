@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
 #include <memory>
 
 namespace engram::python {
@@ -61,6 +63,18 @@ MatrixArg<T>::MatrixArg(const py::handle& obj, const std::string& what, bool all
     throw py::value_error(
         fmt::format("{}: expected a 2-D array (samples × features){}, got shape {}", what,
                     allow_vector ? " or a 1-D array (one sample)" : "", shape_text(a)));
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    // Narrowing to float32 must not turn a finite value into Inf (silently, or with NumPy's
+    // overflow warning): look at the wide values first.
+    if (kind == 'f' && a.dtype().itemsize() > 4) {
+      const auto wide = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
+      const double* v = wide.data();
+      for (py::ssize_t k = 0; k < wide.size(); ++k)
+        if (std::isfinite(v[k]) && std::abs(v[k]) > std::numeric_limits<float>::max())
+          throw py::value_error(fmt::format("{}: {} at ({}, {}) is beyond float32's range", what,
+                                            v[k], k / cols_, k % cols_));
+    }
   }
   array_ = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
   if (!array_) throw py::error_already_set();

@@ -263,6 +263,10 @@ The outcome of run_capacity:
         c.model = parse_model_family(model);
         c.n = n;
         c.trials = trials;
+        if (loads && loads->empty())
+          throw py::value_error(
+              "run_capacity: loads is empty; give at least one load, or None for "
+              "the family's grid");
         if (loads) c.loads = *loads;
         c.flip = flip;
         c.tolerance = tolerance;

@@ -17,7 +17,7 @@ struct LayerInfo {
   std::string name;
   py::tuple shape;
   Index size;
-  LagrangianHandle lagrangian;
+  py::object lagrangian;  ///< an instance of its family's class (engram.Sigmoid, ...)
   double tau;
 };
 
@@ -25,7 +25,7 @@ struct LayerInfo {
 struct SynapseInfo {
   std::string name;
   std::vector<std::string> layers;
-  SynapseHandle synapse;
+  py::object synapse;  ///< live: an instance of its family's class (engram.DenseSynapse, ...)
 };
 
 Shape shape_of(const py::object& shape) {
@@ -77,7 +77,7 @@ void bind_graph(py::module_& m) {
       .def_readonly("tau", &LayerInfo::tau)
       .def("__repr__", [](const LayerInfo& l) {
         return fmt::format("engram.Layer('{}', size={}, {}, tau={})", l.name, l.size,
-                           l.lagrangian.get<double>()->name(), l.tau);
+                           py::repr(l.lagrangian).cast<std::string>(), l.tau);
       });
   py::class_<SynapseInfo>(m, "Connection",
                           "A synapse of an EnergyGraph and the layers it connects.")
@@ -186,28 +186,32 @@ converted when added. Energies are always float64.)doc")
       .def_property_readonly("dtype", [](const GraphHandle& g) { return numpy_dtype(g.dtype()); })
       .def(
           "add_layer",
-          [](const py::object& self, std::string name, const py::object& shape,
-             const LagrangianHandle& lagrangian, double tau) {
-            self.cast<GraphHandle&>().visit([&](auto& g) {
+          [](GraphHandle& h, std::string name, const py::object& shape,
+             const LagrangianHandle& lagrangian, double tau) -> GraphHandle& {
+            const UseCount::Writer changing(h.use, "EnergyGraph.add_layer");
+            h.visit([&](auto& g) {
               using T = scalar_t<decltype(g)>;
               g.add_layer(std::move(name), shape_of(shape), lagrangian.template get<T>(), tau);
             });
-            return self;
+            return h;
           },
-          py::arg("name"), py::arg("shape"), py::arg("lagrangian"), py::arg("tau") = 1.0,
+          py::return_value_policy::reference, py::arg("name"), py::arg("shape"),
+          py::arg("lagrangian"), py::arg("tau") = 1.0,
           "Adds a layer: shape is an int or a tuple (its size is the product), tau > 0.\n"
           "Returns the graph, so calls chain.")
       .def(
           "add_synapse",
-          [](const py::object& self, std::string name, const std::vector<std::string>& layers,
-             const SynapseHandle& synapse) {
-            self.cast<GraphHandle&>().visit([&](auto& g) {
+          [](GraphHandle& h, std::string name, const std::vector<std::string>& layers,
+             const SynapseHandle& synapse) -> GraphHandle& {
+            const UseCount::Writer changing(h.use, "EnergyGraph.add_synapse");
+            h.visit([&](auto& g) {
               using T = scalar_t<decltype(g)>;
               g.add_synapse(std::move(name), layers, synapse.template copy_as<T>());
             });
-            return self;
+            return h;
           },
-          py::arg("name"), py::arg("layers"), py::arg("synapse"),
+          py::return_value_policy::reference, py::arg("name"), py::arg("layers"),
+          py::arg("synapse"),
           "Connects a copy of `synapse` to the named layers (one per operand, sizes must match).\n"
           "Returns the graph.")
       .def_property_readonly(
@@ -217,20 +221,22 @@ converted when added. Energies are always float64.)doc")
               std::vector<LayerInfo> out;
               for (const auto& l : g.layers())
                 out.push_back({l.name, py::tuple(py::cast(l.shape)), l.size,
-                               LagrangianHandle(l.lagrangian), l.tau});
+                               lagrangian_object(LagrangianHandle(l.lagrangian)), l.tau});
               return out;
             });
           },
           "The layers in the order they were added.")
       .def_property_readonly(
           "synapses",
-          [](const py::object& self) {
-            return self.cast<GraphHandle&>().visit([&](auto& g) {
+          [](GraphHandle& h) {
+            const py::object self = py::cast(&h, py::return_value_policy::reference);  // the graph
+            return h.visit([&](auto& g) {
               std::vector<SynapseInfo> out;
               for (const auto& c : g.synapses()) {
                 std::vector<std::string> names;
                 for (std::size_t k : c.layers) names.push_back(g.layers()[k].name);
-                out.push_back({c.name, names, SynapseHandle(g.synapse(c.name), self)});
+                out.push_back(
+                    {c.name, names, synapse_object(SynapseHandle(g.synapse(c.name), self))});
               }
               return out;
             });
@@ -238,9 +244,10 @@ converted when added. Energies are always float64.)doc")
           "The synapses in the order they were added (each a live view into the graph).")
       .def(
           "synapse",
-          [](const py::object& self, const std::string& name) {
-            return self.cast<GraphHandle&>().visit(
-                [&](auto& g) { return SynapseHandle(g.synapse(name), self); });
+          [](GraphHandle& h, const std::string& name) {
+            const py::object self = py::cast(&h, py::return_value_policy::reference);  // the graph
+            return h.visit(
+                [&](auto& g) { return synapse_object(SynapseHandle(g.synapse(name), self)); });
           },
           py::arg("name"), "The synapse named `name`, live: set_param on it changes the graph.")
       .def(

@@ -9,6 +9,22 @@
 
 namespace engram::python {
 
+UseCount::Reader::Reader(const UseCount& c, const char* what) : c_(c) {
+  if (c_.writing_)
+    throw std::runtime_error(
+        fmt::format("{}: the object is being changed by another thread", what));
+  ++c_.readers_;
+}
+
+UseCount::Writer::Writer(const UseCount& c, const char* what) : c_(c) {
+  if (c_.readers_ > 0 || c_.writing_)
+    throw std::runtime_error(
+        fmt::format("{}: cannot change it while it is in use (by a call in another thread, or by "
+                    "the call whose callback this is)",
+                    what));
+  c_.writing_ = true;
+}
+
 void check_same_dtype(Dtype a, Dtype b, const char* what) {
   if (a != b)
     throw py::value_error(fmt::format("{}: precisions differ ({} and {}); build both in one dtype",
@@ -49,25 +65,62 @@ const char* const kRelaxOptionsDoc = R"doc(Relaxation keywords (all optional):
     record_trace (bool, True): keep the energy of every sample after every step.
     on_step (callable(step, energies) or None): called after every step.)doc";
 
+namespace {
+
+// value as a V, or a TypeError naming the argument and what it expected.
+template <class V>
+V cast_or_raise(const py::handle& value, const std::string& what, const char* expected) {
+  try {
+    return value.cast<V>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(fmt::format("{}: expected {}, got {}", what, expected,
+                                     py::repr(value).cast<std::string>()));
+  }
+}
+
+}  // namespace
+
+Interaction interaction_of(const py::handle& spec) {
+  if (py::isinstance<py::str>(spec)) return Interaction::parse(spec.cast<std::string>());
+  if (py::isinstance<Interaction>(spec)) return spec.cast<Interaction>();
+  throw py::type_error(fmt::format(
+      "interaction: expected an engram.Interaction or its text such as 'polynomial(n=3)', got {}",
+      py::repr(spec).cast<std::string>()));
+}
+
+Hyperparameters hyperparameters_of(const py::kwargs& kwargs) {
+  Hyperparameters hp;
+  for (const auto& [k, v] : kwargs) {
+    const auto name = k.cast<std::string>();
+    hp[name] = cast_or_raise<double>(v, name, "a number");
+  }
+  return hp;
+}
+
 RelaxOptions relax_options(const py::kwargs& kwargs, RelaxOptions o) {
   for (const auto& [key_obj, value] : kwargs) {
     const auto key = key_obj.cast<std::string>();
+    const std::string what = "relax option '" + key + "'";
     if (key == "dt") {
-      o.dt = value.cast<double>();
+      o.dt = cast_or_raise<double>(value, what, "a number");
     } else if (key == "max_steps") {
-      o.max_steps = value.cast<int>();
+      o.max_steps = cast_or_raise<int>(value, what, "an int (32 bits)");
     } else if (key == "tolerance") {
-      o.tolerance = value.is_none() ? std::nullopt : std::optional<double>(value.cast<double>());
+      o.tolerance =
+          value.is_none()
+              ? std::nullopt
+              : std::optional<double>(cast_or_raise<double>(value, what, "a number or None"));
     } else if (key == "clamped") {
       if (py::isinstance<py::str>(value))
-        throw py::type_error("clamped: expected a list of layer names, got one string");
-      o.clamped = value.cast<std::vector<std::string>>();
+        throw py::type_error(
+            "relax option 'clamped': expected a list of layer names, got one string");
+      o.clamped = cast_or_raise<std::vector<std::string>>(value, what, "a list of layer names");
     } else if (key == "shrink_on_rise") {
-      o.shrink_on_rise = value.cast<bool>();
+      o.shrink_on_rise = cast_or_raise<bool>(value, what, "a bool");
     } else if (key == "max_halvings") {
-      o.max_halvings = value.cast<int>();
+      o.max_halvings = cast_or_raise<int>(value, what, "an int");
     } else if (key == "record_trace") {
-      o.record_trace = value.cast<bool>();
+      o.record_trace = cast_or_raise<bool>(value, what, "a bool");
     } else if (key == "on_step") {
       if (value.is_none()) {
         o.on_step = nullptr;

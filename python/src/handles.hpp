@@ -4,6 +4,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -12,14 +13,56 @@
 #include "arrays.hpp"
 #include "engram/dynamics/relax.hpp"
 #include "engram/graph.hpp"
+#include "engram/synapses/memory.hpp"
 
 namespace engram::python {
+
+/// Which calls are using an object without the GIL (relax on a graph, generate on a conditional
+/// memory) and whether one is changing it. Every check and change happens with the GIL held, so
+/// they cannot race; calls that would change an object in use raise instead of racing with (or
+/// waiting on) the calls using it. A copy of an object starts unused.
+class UseCount {
+ public:
+  UseCount() = default;
+  UseCount(const UseCount&) noexcept {}
+  UseCount& operator=(const UseCount&) noexcept { return *this; }
+
+  /// Marks the object in use until the guard goes (take it with the GIL held).
+  class Reader {
+   public:
+    explicit Reader(const UseCount& c, const char* what);
+    ~Reader() { --c_.readers_; }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+   private:
+    const UseCount& c_;
+  };
+  /// Marks the object being changed until the guard goes; raises RuntimeError naming `what`
+  /// while it is in use.
+  class Writer {
+   public:
+    explicit Writer(const UseCount& c, const char* what);
+    ~Writer() { c_.writing_ = false; }
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+   private:
+    const UseCount& c_;
+  };
+
+ private:
+  mutable std::atomic<int> readers_{0};
+  mutable std::atomic<bool> writing_{false};
+};
 
 /// M<float> or M<double>: the object behind a Python class whose precision is chosen at
 /// construction (a graph, a state, a model).
 template <template <class> class M>
 struct Dual {
   std::variant<M<float>, M<double>> value;
+  /// Calls using the object without the GIL (see UseCount).
+  UseCount use{};
 
   Dtype dtype() const { return value.index() == 0 ? Dtype::float32 : Dtype::float64; }
   template <class F>
@@ -103,6 +146,8 @@ class SynapseHandle {
   decltype(auto) visit(F&& f) const {
     return std::visit([&](const auto& p) -> decltype(auto) { return f(*p); }, ptr_);
   }
+  /// The graph this synapse lives in (None for a standalone synapse).
+  const py::object& graph() const { return graph_; }
   /// A fresh copy at precision T (converted through the registry when the precision differs).
   template <class T>
   SynapsePtr<T> copy_as() const;
@@ -111,6 +156,19 @@ class SynapseHandle {
   Ptr ptr_;
   py::object graph_;
 };
+
+/// The object as an instance of its family's Python class (engram.Sigmoid, engram.DenseSynapse,
+/// ...), so family properties (beta, interaction, ...) work on what a graph hands back.
+py::object lagrangian_object(const LagrangianHandle& h);
+py::object synapse_object(const SynapseHandle& h);
+
+/// An interaction F given as an engram.Interaction or its text ("polynomial(n=3)"); anything else
+/// is a TypeError.
+Interaction interaction_of(const py::handle& spec);
+
+/// Keyword arguments as hyperparameters (name -> float); a value that is not a number is a
+/// TypeError naming it.
+Hyperparameters hyperparameters_of(const py::kwargs& kwargs);
 
 /// Relax options from keyword arguments (dt, max_steps, tolerance, clamped, shrink_on_rise,
 /// max_halvings, record_trace, on_step); an unknown keyword is a TypeError listing the known ones.

@@ -264,6 +264,7 @@ for a missing, truncated or garbled file or one that is not an engram model file
   m.def(
       "save_graph",
       [](const fs::path& path, const GraphHandle& graph) {
+        const UseCount::Reader in_use(graph.use, "save_graph");
         graph.visit([&](const auto& g) {
           py::gil_scoped_release release;
           save_graph(path, g);

@@ -59,6 +59,9 @@ struct RgbArg {
 };
 
 RgbArg rgb_picture(const py::handle& rgb) {
+  const py::array any = py::array::ensure(rgb);
+  if (!any || std::string("biuf").find(any.dtype().kind()) == std::string::npos)
+    throw py::value_error("rgb: expected an array of real numbers");
   RgbArg a{py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(rgb)};
   if (!a.array) throw py::value_error("rgb: expected an array of real numbers");
   if (a.array.ndim() != 3 || a.array.shape(2) != 3)

@@ -2,7 +2,9 @@
 // helpers every model class shares; the classes themselves live in models_*.cpp.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include "engram/io/safetensors.hpp"
+
 #include "models_common.hpp"
 
 namespace engram::python {
@@ -10,10 +12,15 @@ namespace engram::python {
 template <class T>
 py::object to_python(Retrieval<T>&& r, bool as_vector) {
   PyRetrieval out;
+  out.batch = r.states.rows();
+  out.converged_count = std::count(r.converged.begin(), r.converged.end(), true);
+  const bool one = as_vector && out.batch == 1;
   out.states = to_numpy(std::move(r.states), as_vector);
-  out.steps = to_numpy(r.steps);
-  out.converged = to_numpy(r.converged);
-  out.energy_trace = to_numpy(std::move(r.energy_trace));
+  out.steps = one ? py::object(py::int_(r.steps.at(0))) : py::object(to_numpy(r.steps));
+  out.converged =
+      one ? py::object(py::bool_(r.converged.at(0))) : py::object(to_numpy(r.converged));
+  out.energy_trace =
+      one ? to_numpy(Eigen::VectorXd(r.energy_trace.col(0))) : to_numpy(std::move(r.energy_trace));
   return py::cast(std::move(out));
 }
 template py::object to_python(Retrieval<float>&&, bool);
@@ -46,28 +53,27 @@ Dtype model_file_dtype(const std::filesystem::path& path) {
 void bind_models(py::module_& m) {
   py::class_<PyRetrieval>(m, "Retrieval", R"doc(
 What a model's recall returns for B cues of size D (the same for every facade):
-    states        (B, D) retrieved states in the model's dtype; (D,) when the cue was 1-D
-                  (for the +-1 models the entries are +-1)
+    states        (B, D) retrieved states in the model's dtype (for the +-1 models, +-1 entries)
     steps         (B,) int32: updates (iterations, sweeps or steps) per sample until it stopped
     converged     (B,) bool: whether the sample reached a fixed point / met the tolerance
     energy_trace  (iterations + 1, B) float64: the model's energy before the first update (row 0)
-                  and after each update; a sample that stopped keeps its last value)doc")
+                  and after each update; a sample that stopped keeps its last value
+For one cue given 1-D (D,): states is (D,), steps an int, converged a bool, energy_trace 1-D.)doc")
       .def_readonly("states", &PyRetrieval::states)
       .def_readonly("steps", &PyRetrieval::steps)
       .def_readonly("converged", &PyRetrieval::converged)
       .def_readonly("energy_trace", &PyRetrieval::energy_trace)
       .def("__repr__", [](const PyRetrieval& r) {
-        const auto converged = r.converged.cast<py::array_t<bool>>();
-        py::ssize_t n = 0;
-        for (py::ssize_t i = 0; i < converged.size(); ++i) n += converged.data()[i] ? 1 : 0;
         return fmt::format("engram.Retrieval(states={}, converged={}/{}, trace_rows={})",
-                           py::str(r.states.attr("shape")).cast<std::string>(), n, converged.size(),
-                           r.energy_trace.shape(0));
+                           py::str(r.states.attr("shape")).cast<std::string>(), r.converged_count,
+                           r.batch, r.energy_trace.shape(0));
       });
 
   bind_models_binary(m);
   bind_models_continuous(m);
   bind_models_modern(m);
+  // Every facade answers recall(); the modern network's own word for it is retrieve.
+  m.attr("ModernHopfield").attr("recall") = m.attr("ModernHopfield").attr("retrieve");
   bind_models_conditional(m);
   bind_model_files(m);
 }

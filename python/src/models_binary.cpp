@@ -13,11 +13,6 @@ namespace {
 using ClassicalHandle = Dual<ClassicalHopfield>;
 using DenseHandle = Dual<DenseAssociativeMemory>;
 
-Interaction interaction_of(const py::object& spec) {
-  if (py::isinstance<py::str>(spec)) return Interaction::parse(spec.cast<std::string>());
-  return spec.cast<Interaction>();
-}
-
 void bind_classical(py::module_& m) {
   py::class_<ClassicalHandle> cls(m, "ClassicalHopfield", R"doc(
 The binary Hopfield network of 1982 (SPEC M-10): N units s_i in {-1, +1}, weights W (N, N),

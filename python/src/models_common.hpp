@@ -20,9 +20,11 @@ namespace engram::python {
 /// Retrieval<T> with NumPy arrays (engram.Retrieval).
 struct PyRetrieval {
   py::array states;        ///< (B, D) of the model's dtype; (D,) when the cue was 1-D
-  py::array steps;         ///< (B,) int32
-  py::array converged;     ///< (B,) bool
-  py::array energy_trace;  ///< (iterations + 1, B) float64
+  py::object steps;        ///< (B,) int32; an int for a 1-D cue
+  py::object converged;    ///< (B,) bool; a bool for a 1-D cue
+  py::array energy_trace;  ///< (iterations + 1, B) float64; (iterations + 1,) for a 1-D cue
+  Index batch = 0;
+  Index converged_count = 0;
 };
 
 /// Moves `r` into an engram.Retrieval; with `as_vector` a one-row states matrix comes back 1-D.

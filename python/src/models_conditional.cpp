@@ -2,9 +2,8 @@
 // generator/classifier, and engram.bipartite_memory_graph (M-05).
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 
 #include "engram/models/bipartite_memory.hpp"
 #include "engram/models/conditional.hpp"
@@ -14,14 +13,12 @@ namespace engram::python {
 
 namespace {
 
-/// The model and the options it was built with (the C++ class does not expose them). insert()
-/// changes the model while generate() and classify() may be running without the GIL in another
-/// thread: the lock orders them. It is only ever taken with the GIL released, so a relax callback
-/// (which takes the GIL) cannot deadlock against a thread waiting for the lock.
+/// The model and the options it was built with (the C++ class does not expose them). generate()
+/// and classify() run without the GIL and mark the model in use (model.use); insert() refuses to
+/// change a model in use, whether by another thread or by the call whose relax callback it is in.
 struct ConditionalHandle {
   Dual<ConditionalMemory> model;
   ConditionalOptions options;
-  std::unique_ptr<std::shared_mutex> lock = std::make_unique<std::shared_mutex>();
 };
 
 struct PyGenerated {
@@ -35,18 +32,31 @@ struct PyClassified {
   py::object relax;
 };
 
-/// f() with the GIL released under a shared lock; f must not touch Python objects.
+/// f() with the model marked in use and the GIL released; f must not touch Python objects.
 template <class F>
 decltype(auto) read_locked(const ConditionalHandle& h, F&& f) {
+  const UseCount::Reader in_use(h.model.use, "ConditionalMemory");
   py::gil_scoped_release release;
-  std::shared_lock lock(*h.lock);
   return f();
 }
 
+/// One class index (any integer, NumPy's included) or a sequence of them.
 std::vector<int> labels_of(const py::handle& labels, bool& one) {
-  one = py::isinstance<py::int_>(labels);
-  if (one) return {labels.cast<int>()};
-  return labels.cast<std::vector<int>>();
+  auto index = [](const py::handle& v, const std::string& what) {
+    if (!py::hasattr(v, "__index__"))
+      throw py::type_error(fmt::format("{}: expected an integer class index, got {}", what,
+                                       py::repr(v).cast<std::string>()));
+    const auto k = py::int_(v.attr("__index__")()).cast<long long>();
+    if (k < std::numeric_limits<int>::min() || k > std::numeric_limits<int>::max())
+      throw py::value_error(fmt::format("{}: class index {} is out of range", what, k));
+    return static_cast<int>(k);
+  };
+  one = !py::isinstance<py::sequence>(labels) && !py::isinstance<py::array>(labels);
+  if (one) return {index(labels, "labels")};
+  std::vector<int> out;
+  for (const auto item : py::iter(labels))
+    out.push_back(index(item, fmt::format("labels[{}]", out.size())));
+  return out;
 }
 
 void bind_conditional(py::module_& m) {
@@ -167,8 +177,8 @@ Clamping the label generates an image of that class; clamping the image classifi
               using T = scalar_t<decltype(c)>;
               const MatrixArg<T> x(images, "images");
               check_cols(x, c.image_size(), "ConditionalMemory.insert: images");
+              const UseCount::Writer changing(h.model.use, "ConditionalMemory.insert");
               py::gil_scoped_release release;
-              std::unique_lock lock(*h.lock);
               c.insert(x.map(), ls);
             });
           },

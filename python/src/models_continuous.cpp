@@ -110,7 +110,8 @@ one unit at a time in random order: the energy never rises with a zero diagonal)
       .def_property_readonly(
           "lagrangian",
           [](const ContinuousHandle& h) {
-            return h.visit([](const auto& n) { return LagrangianHandle(n.lagrangian()); });
+            return h.visit(
+                [](const auto& n) { return lagrangian_object(LagrangianHandle(n.lagrangian())); });
           },
           "The Lagrangian whose gradient is phi (Tanh, Sigmoid or Softplus with beta = gain).")
       .def(

@@ -3,6 +3,8 @@
 // lse_average) that let a retrieval over sharded memories be one exact reduction.
 #include <pybind11/stl.h>
 
+#include <limits>
+
 #include "engram/models/modern_hopfield.hpp"
 #include "engram/models/retrieval_partials.hpp"
 #include "models_common.hpp"
@@ -170,8 +172,11 @@ Arrays are read-only views in the partial's dtype.)doc")
                const MatrixArg<T> mx(max, "max", true, false), s(sum, "sum"),
                    w(weighted, "weighted", false);
                const Index B = w.rows();
-               if (mx.map().array().isNaN().any())
-                 throw py::value_error("LsePartial: max contains NaN");
+               if (mx.map().array().isNaN().any() ||
+                   (mx.map().array() == std::numeric_limits<T>::infinity()).any())
+                 throw py::value_error("LsePartial: max must be finite or -inf (an empty block)");
+               if ((s.map().array() < 0).any())
+                 throw py::value_error("LsePartial: sum must be >= 0");
                if (!mx.was_vector() || !s.was_vector() || mx.cols() != B || s.cols() != B)
                  throw py::value_error(fmt::format(
                      "LsePartial: max and sum must be 1-D of length {} (weighted's rows)", B));

@@ -12,27 +12,18 @@ namespace engram::python {
 namespace {
 
 // One Python class per family; the C++ object is the same handle.
-struct IdentityHandle : LagrangianHandle {
+template <class Tag>
+struct Family : LagrangianHandle {
   using LagrangianHandle::LagrangianHandle;
+  explicit Family(LagrangianHandle h) : LagrangianHandle(std::move(h)) {}
 };
-struct SigmoidHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
-struct TanhHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
-struct SoftplusHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
-struct ReluHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
-struct RectifiedPolynomialHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
-struct SoftmaxHandle : LagrangianHandle {
-  using LagrangianHandle::LagrangianHandle;
-};
+using IdentityHandle = Family<struct IdentityTag>;
+using SigmoidHandle = Family<struct SigmoidTag>;
+using TanhHandle = Family<struct TanhTag>;
+using SoftplusHandle = Family<struct SoftplusTag>;
+using ReluHandle = Family<struct ReluTag>;
+using RectifiedPolynomialHandle = Family<struct RectifiedPolynomialTag>;
+using SoftmaxHandle = Family<struct SoftmaxTag>;
 
 // Applies `f(lagrangian, x)` at the precision of the array x.
 template <class F>
@@ -54,12 +45,24 @@ double hyperparameter(const LagrangianHandle& h, const char* name) {
   return h.get<double>()->hyperparameters().at(name);
 }
 
-template <class Handle, class Family, class... Args>
+template <class Handle, class L, class... Args>
 Handle make(Args... args) {
-  return Handle(LagrangianPtr<double>(std::make_shared<const Family>(args...)));
+  return Handle(LagrangianPtr<double>(std::make_shared<const L>(args...)));
 }
 
 }  // namespace
+
+py::object lagrangian_object(const LagrangianHandle& h) {
+  const std::string kind = h.get<double>()->kind();
+  if (kind == "identity") return py::cast(IdentityHandle(h));
+  if (kind == "sigmoid") return py::cast(SigmoidHandle(h));
+  if (kind == "tanh") return py::cast(TanhHandle(h));
+  if (kind == "softplus") return py::cast(SoftplusHandle(h));
+  if (kind == "relu") return py::cast(ReluHandle(h));
+  if (kind == "rectified_polynomial") return py::cast(RectifiedPolynomialHandle(h));
+  if (kind == "softmax") return py::cast(SoftmaxHandle(h));
+  return py::cast(h);  // a family without its own Python class
+}
 
 void bind_neurons(py::module_& m) {
   py::class_<LagrangianHandle>(m, "Lagrangian", R"doc(
@@ -180,9 +183,8 @@ or make_lagrangian(kind, **hyperparameters).)doc")
   m.def(
       "make_lagrangian",
       [](const std::string& kind, const py::kwargs& hyperparameters) {
-        Hyperparameters hp;
-        for (const auto& [k, v] : hyperparameters) hp[k.cast<std::string>()] = v.cast<double>();
-        return LagrangianHandle(make_lagrangian<double>(kind, hp));
+        return lagrangian_object(
+            LagrangianHandle(make_lagrangian<double>(kind, hyperparameters_of(hyperparameters))));
       },
       py::arg("kind"),
       "The Lagrangian of family `kind` with its hyperparameters, e.g.\n"

@@ -66,6 +66,7 @@ halved, so the energy never rises. Not converging is reported, not raised. Runs 
       [](const Dual<EnergyGraph>& graph, Dual<State>& state, const py::kwargs& kwargs) {
         check_same_dtype(graph.dtype(), state.dtype(), "relax: graph and state");
         const RelaxOptions options = relax_options(kwargs);
+        const UseCount::Reader in_use(graph.use, "relax");
         RelaxResult result = graph.visit([&](const auto& g) {
           using T = scalar_t<decltype(g)>;
           py::gil_scoped_release release;

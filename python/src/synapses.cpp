@@ -13,24 +13,18 @@ namespace engram::python {
 
 namespace {
 
-struct DenseHandle : SynapseHandle {
+// One Python class per family; the C++ object is the same handle.
+template <class Tag>
+struct Family : SynapseHandle {
   using SynapseHandle::SynapseHandle;
+  explicit Family(SynapseHandle h) : SynapseHandle(std::move(h)) {}
 };
-struct RecurrentHandle : SynapseHandle {
-  using SynapseHandle::SynapseHandle;
-};
-struct BiasHandle : SynapseHandle {
-  using SynapseHandle::SynapseHandle;
-};
-struct L2Handle : SynapseHandle {
-  using SynapseHandle::SynapseHandle;
-};
-struct LabelHandle : SynapseHandle {
-  using SynapseHandle::SynapseHandle;
-};
-struct MemoryHandle : SynapseHandle {
-  using SynapseHandle::SynapseHandle;
-};
+using DenseHandle = Family<struct DenseTag>;
+using RecurrentHandle = Family<struct RecurrentTag>;
+using BiasHandle = Family<struct BiasTag>;
+using L2Handle = Family<struct L2Tag>;
+using LabelHandle = Family<struct LabelTag>;
+using MemoryHandle = Family<struct MemoryTag>;
 
 // A synapse family built from one weight array, at its dtype (or `dtype` when given).
 template <class Handle, template <class> class Family, class... Extra>
@@ -77,12 +71,26 @@ py::list matrices(std::vector<Mat<T>>&& ms) {
   return out;
 }
 
-Interaction interaction_of(const py::object& spec) {
-  if (py::isinstance<py::str>(spec)) return Interaction::parse(spec.cast<std::string>());
-  return spec.cast<Interaction>();
+void elementwise_only(const Interaction& f, const char* who) {
+  if (f.kind == Interaction::Kind::log_sum_exp)
+    throw py::value_error(
+        fmt::format("{}: log_sum_exp is not elementwise (it replaces the sum over "
+                    "memories by beta^-1 log sum exp)",
+                    who));
 }
 
 }  // namespace
+
+py::object synapse_object(const SynapseHandle& h) {
+  const std::string kind = h.visit([](const auto& s) { return s.kind(); });
+  if (kind == "DenseSynapse") return py::cast(DenseHandle(h));
+  if (kind == "RecurrentSynapse") return py::cast(RecurrentHandle(h));
+  if (kind == "BiasSynapse") return py::cast(BiasHandle(h));
+  if (kind == "L2Synapse") return py::cast(L2Handle(h));
+  if (kind == "LabelSynapse") return py::cast(LabelHandle(h));
+  if (kind == "MemorySynapse") return py::cast(MemoryHandle(h));
+  return py::cast(h);  // a family without its own Python class
+}
 
 void bind_synapses(py::module_& m) {
   py::class_<Interaction>(m, "Interaction", R"doc(
@@ -102,10 +110,21 @@ Build with Interaction('polynomial(n=3)') or Interaction.polynomial(3).)doc")
                              [](const Interaction& f) { return Interaction::kind_name(f.kind); })
       .def_readonly("n", &Interaction::n, "Degree of the (rectified) polynomial.")
       .def_readonly("beta", &Interaction::beta, "Inverse temperature of exponential, log_sum_exp.")
-      .def("value", py::vectorize(&Interaction::value), py::arg("m"),
-           "F(m), elementwise (not for log_sum_exp).")
-      .def("derivative", py::vectorize(&Interaction::derivative), py::arg("m"),
-           "F'(m), elementwise (not for log_sum_exp).")
+      .def(
+          "value",
+          [](const Interaction& f, const py::object& m) {
+            elementwise_only(f, "Interaction.value");
+            return py::vectorize([&f](double x) { return f.value(x); })(m);
+          },
+          py::arg("m"),
+          "F(m), elementwise (not for log_sum_exp, which is not a sum over memories).")
+      .def(
+          "derivative",
+          [](const Interaction& f, const py::object& m) {
+            elementwise_only(f, "Interaction.derivative");
+            return py::vectorize([&f](double x) { return f.derivative(x); })(m);
+          },
+          py::arg("m"), "F'(m), elementwise (not for log_sum_exp).")
       .def(py::self == py::self)
       .def("__str__", &Interaction::to_string)
       .def("__repr__", [](const Interaction& f) {
@@ -168,6 +187,10 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
       .def(
           "set_param",
           [](SynapseHandle& h, const std::string& name, const py::handle& value) {
+            // A synapse inside a graph may not change while relax() reads the graph.
+            std::optional<UseCount::Writer> changing;
+            if (h.graph())
+              changing.emplace(h.graph().cast<Dual<EnergyGraph>&>().use, "Synapse.set_param");
             h.visit([&](auto& s) {
               using T = scalar_t<std::remove_cvref_t<decltype(s)>>;
               const MatrixArg<T> v(value, name);
@@ -213,7 +236,7 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
           "copy",
           [](const SynapseHandle& h, const py::object& dtype) {
             return with_dtype(parse_dtype(dtype, h.dtype()), [&](auto tag) {
-              return SynapseHandle(h.copy_as<typename decltype(tag)::type>());
+              return synapse_object(SynapseHandle(h.copy_as<typename decltype(tag)::type>()));
             });
           },
           py::arg("dtype") = py::none(), "An independent copy, optionally in another dtype.")
@@ -279,15 +302,14 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
       "make_synapse",
       [](const std::string& kind, const py::sequence& params, const py::object& dtype,
          const py::kwargs& hyperparameters) {
-        Hyperparameters hp;
-        for (const auto& [k, v] : hyperparameters) hp[k.cast<std::string>()] = v.cast<double>();
+        const Hyperparameters hp = hyperparameters_of(hyperparameters);
         const Dtype d =
             parse_dtype(dtype, params.size() ? dtype_of_array(params[0]) : Dtype::float64);
         return with_dtype(d, [&](auto tag) {
           using T = typename decltype(tag)::type;
           std::vector<Mat<T>> ps;
           for (const auto& a : matrix_args<T>(params, "params")) ps.push_back(a.copy());
-          return SynapseHandle(make_synapse<T>(kind, hp, std::move(ps)));
+          return synapse_object(SynapseHandle(make_synapse<T>(kind, hp, std::move(ps))));
         });
       },
       py::arg("kind"), py::arg("params"), py::arg("dtype") = py::none(),

@@ -83,9 +83,10 @@ Mat<T> corrupt(const MatCRef<T>& images, const Corruption& c, const CorruptionDo
                c.amount, kind_name(c.kind), kForms);
   ENGRAM_CHECK(d.rows > 0 && d.cols > 0,
                "corrupt: domain rows and cols must be positive, got {}x{}", d.rows, d.cols);
-  ENGRAM_CHECK(images.cols() == d.rows * d.cols,
+  const Index pixels = shape_size({d.rows, d.cols}, "corrupt: rows x cols");  // never overflows
+  ENGRAM_CHECK(images.cols() == pixels,
                "corrupt: images must have rows*cols = {}x{} = {} columns, got {}", d.rows, d.cols,
-               d.rows * d.cols, images.cols());
+               pixels, images.cols());
   ENGRAM_CHECK(std::isfinite(d.lo) && std::isfinite(d.hi) && d.lo < d.hi,
                "corrupt: domain needs finite lo < hi, got [{}, {}]", d.lo, d.hi);
   ENGRAM_CHECK(d.fill >= d.lo && d.fill <= d.hi, "corrupt: fill {} is outside [{}, {}]", d.fill,

@@ -94,8 +94,9 @@ Mat<float> tile_images(const MatCRef<float>& images, Index h, Index w, Index col
                        float pad_value) {
   ENGRAM_CHECK(h > 0 && w > 0, "tile_images: h and w must be positive, got {}x{}", h, w);
   ENGRAM_CHECK(images.rows() > 0, "tile_images: images is empty (0 rows)");
-  ENGRAM_CHECK(images.cols() == h * w,
-               "tile_images: images must have h*w = {}x{} = {} columns, got {}", h, w, h * w,
+  const Index hw = shape_size({h, w}, "tile_images: h x w");  // throws rather than overflow
+  ENGRAM_CHECK(images.cols() == hw,
+               "tile_images: images must have h*w = {}x{} = {} columns, got {}", h, w, hw,
                images.cols());
   ENGRAM_CHECK(columns > 0, "tile_images: columns must be positive, got {}", columns);
   ENGRAM_CHECK(pad >= 0, "tile_images: pad must be non-negative, got {}", pad);
