@@ -32,20 +32,6 @@ Split parse_split(const std::string& split) {
   throw py::value_error(fmt::format("split: expected 'train' or 'test', got '{}'", split));
 }
 
-const char* kind_name(Corruption::Kind kind) {
-  switch (kind) {
-    case Corruption::Kind::flip:
-      return "flip";
-    case Corruption::Kind::mask:
-      return "mask";
-    case Corruption::Kind::half:
-      return "half";
-    case Corruption::Kind::noise:
-      return "noise";
-  }
-  return "?";
-}
-
 // A Corruption or its spec ("flip:0.1", ...); a bad spec is parse()'s ValueError.
 Corruption corruption_of(const py::handle& c) {
   if (py::isinstance<Corruption>(c)) return c.cast<Corruption>();
@@ -143,7 +129,7 @@ F is in [0, 1], S >= 0. Corruption('flip:0.1').kind == 'flip', .amount == 0.1.)d
            "Parses 'flip:F', 'mask:F', 'half' or 'noise:S'.")
       .def_static("parse", &Corruption::parse, py::arg("spec"), "The same as Corruption(spec).")
       .def_property_readonly(
-          "kind", [](const Corruption& c) { return kind_name(c.kind); },
+          "kind", [](const Corruption& c) { return Corruption::kind_name(c.kind); },
           "'flip', 'mask', 'half' or 'noise'.")
       .def_property_readonly(
           "amount", [](const Corruption& c) { return c.amount; },

@@ -17,20 +17,6 @@ namespace {
 constexpr const char* kForms =
     "expected flip:F or mask:F with F in [0, 1], half, or noise:S with S >= 0";
 
-const char* kind_name(Corruption::Kind kind) {
-  switch (kind) {
-    case Corruption::Kind::flip:
-      return "flip";
-    case Corruption::Kind::mask:
-      return "mask";
-    case Corruption::Kind::half:
-      return "half";
-    case Corruption::Kind::noise:
-      return "noise";
-  }
-  return "?";
-}
-
 /// Whether `amount` is allowed for `kind` (fractions in [0, 1], a finite S ≥ 0, half takes none).
 bool valid_amount(Corruption::Kind kind, double amount) {
   switch (kind) {
@@ -46,6 +32,20 @@ bool valid_amount(Corruption::Kind kind, double amount) {
 }
 
 }  // namespace
+
+const char* Corruption::kind_name(Kind kind) {
+  switch (kind) {
+    case Corruption::Kind::flip:
+      return "flip";
+    case Corruption::Kind::mask:
+      return "mask";
+    case Corruption::Kind::half:
+      return "half";
+    case Corruption::Kind::noise:
+      return "noise";
+  }
+  return "?";
+}
 
 Corruption Corruption::parse(std::string_view spec) {
   const auto bad = [&] {
@@ -73,14 +73,14 @@ Corruption Corruption::parse(std::string_view spec) {
 
 std::string Corruption::to_string() const {
   if (kind == Kind::half) return "half";
-  return fmt::format("{}:{}", kind_name(kind), amount);
+  return fmt::format("{}:{}", Corruption::kind_name(kind), amount);
 }
 
 template <class T>
 Mat<T> corrupt(const MatCRef<T>& images, const Corruption& c, const CorruptionDomain& d, Rng& rng,
                CorruptionMask* altered) {
   ENGRAM_CHECK(valid_amount(c.kind, c.amount), "corrupt: amount {} is not valid for {}: {}",
-               c.amount, kind_name(c.kind), kForms);
+               c.amount, Corruption::kind_name(c.kind), kForms);
   ENGRAM_CHECK(d.rows > 0 && d.cols > 0,
                "corrupt: domain rows and cols must be positive, got {}x{}", d.rows, d.cols);
   const Index pixels = shape_size({d.rows, d.cols}, "corrupt: rows x cols");  // never overflows

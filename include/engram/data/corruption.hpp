@@ -27,6 +27,8 @@ struct Corruption {
 
   /// The spec parse() reads back to this corruption, e.g. "flip:0.1" or "half".
   std::string to_string() const;
+  /// "flip", "mask", "half" or "noise".
+  static const char* kind_name(Kind kind);
 };
 
 /// The images a corruption works on: each row is a rows × cols image (row-major) with values in
