@@ -25,4 +25,7 @@ PYBIND11_MODULE(_engram, m) {
   bind_io(m);
   bind_data(m);
   bind_experiments(m);
+  bind_analysis_fields(m);
+  bind_analysis_landscape(m);
+  bind_hodgkin_huxley(m);
 }

@@ -1,0 +1,7 @@
+#include "bindings.hpp"
+
+namespace engram::python {
+
+void bind_analysis_landscape(py::module_& m) { (void)m; }
+
+}  // namespace engram::python
