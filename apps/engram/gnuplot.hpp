@@ -33,4 +33,13 @@ struct LinePlot {
 /// (gnuplot missing or failing); a missing plot is reported, never fatal.
 std::string draw_line_plot(const LinePlot& plot);
 
+/// Runs the gnuplot commands `body` (everything after the terminal and output settings) to draw
+/// `png` (width × height pixels), keeping the script beside it as png with extension .gp. The
+/// picture appears atomically. Returns "" on success, else why no picture was made.
+std::string run_gnuplot(const std::string& body, const std::filesystem::path& png, int width = 900,
+                        int height = 560);
+
+/// A gnuplot string literal: single quotes, embedded single quotes doubled.
+std::string gnuplot_quoted(const std::string& text);
+
 }  // namespace engram::cli
