@@ -120,10 +120,11 @@ struct SimulateOptions {
   Eigen::VectorXd x0;
 };
 
-/// The neuron driven by hh.current() + current(t) for t ∈ [0, t_ms] ms, recorded every
-/// `record_every` ms (the last point at t_ms). The run restarts the integrator at the step's
-/// onset and end, so the discontinuities of the current fall on step boundaries. Returns the
-/// Trajectory: t (T times), x (T × 4: V, m, h, n), status "finished" unless the integrator failed.
+/// The neuron driven by hh.current() + current(t) for t ∈ [0, t_ms] ms. The run is one
+/// integrate() call per stretch of constant current (restarted at the step's onset and end, so no
+/// step straddles a jump), each recorded every `record_every` ms from its start; the last point
+/// is at t_ms. Returns the Trajectory: t (T increasing times), x (T × 4: V, m, h, n), steps, and
+/// status "finished" unless the integrator failed.
 Trajectory simulate(const HodgkinHuxley& hh, const Current& current, double t_ms,
                     double record_every = 0.025, const SimulateOptions& options = {});
 
