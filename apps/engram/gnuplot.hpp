@@ -24,6 +24,8 @@ struct LinePlot {
   std::string ylabel;
   std::vector<Curve> curves;
   bool log_y = false;
+  /// Mark each data point (false: lines only, for long traces such as a membrane potential).
+  bool points = true;
   /// Optional vertical marker (e.g. the critical load), drawn when it has a label.
   double marker_x = 0.0;
   std::string marker_label;

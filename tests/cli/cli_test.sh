@@ -101,6 +101,34 @@ expect_exit 1 "cut.safetensors" inspect "$work/cut.safetensors"
 touch "$work/file"
 expect_exit 1 "$work/file" recall --model modern --memories 5 --out "$work/file/sub"
 
+# simulate hh: a trace and its files, an f-I curve with the rheobase, and bad arguments.
+expect_exit 0 "hh" simulate --help
+expect_exit 0 "--current" simulate hh --help
+expect_exit 0 "firing rate 68\.[0-9]+ Hz" simulate hh --current 10 --ms 100 --out "$work/hh"
+for f in trace.csv spikes.csv summary.json; do [ -s "$work/hh/$f" ] || fail "simulate did not write $f"; done
+if command -v gnuplot >/dev/null; then
+  for f in voltage.png voltage.gp; do [ -s "$work/hh/$f" ] || fail "simulate did not write $f"; done
+fi
+/usr/bin/python3 - "$work/hh/summary.json" "$work/hh/trace.csv" <<'PY' || fail "simulate hh: summary.json"
+import csv, json, sys
+r = json.load(open(sys.argv[1]))
+assert -65.5 < r["resting_potential_mV"] < -64.5, r["resting_potential_mV"]
+assert r["spikes"] == len(r["spike_times_ms"]) >= 5, r["spikes"]
+assert 60 <= r["firing_rate_hz"] <= 90, r["firing_rate_hz"]
+rows = list(csv.reader(open(sys.argv[2])))
+assert rows[0] == ["t_ms", "V_mV", "m", "h", "n"] and float(rows[-1][0]) == 100.0, rows[0]
+PY
+expect_exit 0 "spikes: 0," simulate hh --current 2 --ms 50 --onset 5 --duration 20 --out "$work/hh2"
+expect_exit 0 "rheobase: 6\.[0-9]+ uA" simulate hh --fi 0:12:4 --ms 200 --out "$work/fi"
+[ -s "$work/fi/fi.csv" ] || fail "simulate --fi did not write fi.csv"
+expect_exit 2 "--current.*not a finite number" simulate hh --current nan
+expect_exit 2 "--ms.*outside" simulate hh --current 3 --ms -5
+expect_exit 2 "--duration" simulate hh --current 3 --duration -1
+expect_exit 2 "either --current" simulate hh
+expect_exit 2 "either --current" simulate hh --current 3 --fi 0:2:1
+expect_exit 2 "--fi.*first <= last" simulate hh --fi 5:1:1
+expect_exit 2 "subcommand" simulate
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures CLI check(s) failed"
   exit 1
