@@ -3,9 +3,11 @@
 #include "engram/analysis/lyapunov.hpp"
 
 #include "engram/analysis/continuous_hopfield_field.hpp"
+#include "engram/analysis/graph_field.hpp"
 #include "engram/analysis/integrate.hpp"
 #include "engram/core/rng.hpp"
 #include "engram/neurons.hpp"
+#include "engram/synapses/dense.hpp"
 #include "support/check.hpp"
 
 namespace engram {
@@ -189,6 +191,22 @@ TEST(CheckGradient, CatchesAWrongJacobian) {
   EXPECT_NEAR(g.max_abs_error, 3.0, 1e-6);
   EXPECT_NEAR(g.max_rel_error, 0.5, 1e-6);
   EXPECT_FALSE(g.has_energy);
+}
+
+TEST(CheckGradient, AllowsForTheRoundingOfALargeEnergy) {
+  // A sigmoid layer at β = 1/(2D) carries an energy constant of −D log(2)/β ≈ −2.2·10⁵ here:
+  // central differences of E lose ~1e-5 to rounding, which is not an error of the gradient.
+  const Index D = 400, K = 20;
+  Rng rng(6);
+  EnergyGraph<double> g;
+  g.add_layer("v", {D}, Sigmoid<double>(1.0 / (2.0 * D)))
+      .add_layer("m", {K}, Softmax<double>(1.0))
+      .add_synapse("xi", {"m", "v"}, DenseSynapse<double>(rng.uniform<double>(K, D)));
+  const GraphField field(g);
+  const GradientCheck c = check_gradient(field, rng.normal<double>(D + K, 1));
+  EXPECT_TRUE(c.passed) << c.max_rel_error << " " << c.energy_gradient_error;
+  EXPECT_LT(c.energy_gradient_error, 1e-7);
+  EXPECT_LT(c.descent, 0.0);
 }
 
 }  // namespace

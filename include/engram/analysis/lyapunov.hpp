@@ -51,7 +51,8 @@ struct GradientCheck {
 
 /// M-21: the field's jacobian() against central differences of rate() at x, its
 /// energy_gradient() against central differences of energy(), and whether f is a descent
-/// direction of E there.
+/// direction of E there. Relative errors leave out what the differences cannot resolve, the
+/// rounding 4ε(1 + |value|)/h of each value differenced with step h = 1e-6 (1 + |x_j|).
 GradientCheck check_gradient(const VectorField& field, const Eigen::VectorXd& x,
                              double tolerance = 1e-6);
 
