@@ -26,7 +26,9 @@ namespace engram {
 ///   GraphField field(graph, {{"y", label}});   // y held; the other layers move
 ///   Trajectory tr = integrate(field, field.free_state(start), 10.0);
 ///
-/// The field holds its own copy of the graph.
+/// The field holds its own copy of the graph. jacobian() needs every synapse's second derivatives
+/// (Synapse::grad_directional): engram's families all have them; one defined elsewhere without
+/// them makes jacobian() throw std::logic_error naming it.
 class GraphField final : public VectorField {
  public:
   /// `clamped`: layer name → its internal state (D_l finite values). Unknown names, wrong sizes
