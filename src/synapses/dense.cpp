@@ -45,6 +45,12 @@ std::vector<Mat<T>> DenseSynapse<T>::do_param_grad(Operands<T> xhats) const {
   return {-(xhats[0].transpose() * xhats[1])};
 }
 
+template <class T>
+void DenseSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<T> out) const {
+  // The gradient is linear in the other operand: the same kernel applied to the directions.
+  detail::bilinear_evaluate<T>(W(), 1.0, u[0], u[1], nullptr, &out[0], &out[1]);
+}
+
 // ---- RecurrentSynapse ------------------------------------------------------------------------
 
 template <class T>
@@ -106,6 +112,11 @@ std::vector<Mat<T>> RecurrentSynapse<T>::do_param_grad(Operands<T> xhats) const 
   Mat<T> g = T(-0.5) * (xhats[0].transpose() * xhats[0]);
   g.diagonal().setZero();
   return {std::move(g)};
+}
+
+template <class T>
+void RecurrentSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<T> out) const {
+  out[0].noalias() -= u[0] * W();
 }
 
 template class DenseSynapse<float>;

@@ -60,6 +60,21 @@ void L2Synapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T>
 }
 
 template <class T>
+void L2Synapse<T>::do_grad_directional(Operands<T> xhats, Operands<T> u, Gradients<T> out) const {
+  const MatCRef<T>& x = xhats[0];  // B × D
+  const MatCRef<T>& z = xhats[1];  // B × K
+  const Vec<T> z_mass = z.rowwise().sum().array() - T(1);
+  const Vec<T> u_mass = u[1].rowwise().sum();
+  out[0] += u_mass.asDiagonal() * x;
+  out[0] += z_mass.asDiagonal() * u[0];
+  out[0].noalias() -= u[1] * theta();
+  // ∂E/∂ẑ_μ = ½‖θ_μ − x̂‖² moves by x̂·u_x − θ_μ·u_x.
+  const Vec<T> xu = x.cwiseProduct(u[0]).rowwise().sum();
+  out[1].colwise() += xu;
+  out[1].noalias() -= u[0] * theta().transpose();
+}
+
+template <class T>
 std::vector<Mat<T>> L2Synapse<T>::do_param_grad(Operands<T> xhats) const {
   const MatCRef<T>& x = xhats[0];
   const MatCRef<T>& z = xhats[1];

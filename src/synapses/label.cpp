@@ -46,6 +46,11 @@ std::vector<Mat<T>> LabelSynapse<T>::do_param_grad(Operands<T> xhats) const {
   return {static_cast<T>(-lambda_) * (xhats[0].transpose() * xhats[1])};
 }
 
+template <class T>
+void LabelSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<T> out) const {
+  detail::bilinear_evaluate<T>(theta(), lambda_, u[0], u[1], nullptr, &out[0], &out[1]);
+}
+
 template class LabelSynapse<float>;
 template class LabelSynapse<double>;
 

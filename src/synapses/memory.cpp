@@ -186,6 +186,21 @@ double Interaction::derivative(double m) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+double Interaction::second_derivative(double m) const {
+  switch (kind) {
+    case Kind::polynomial:
+      return n * (n - 1) * std::pow(m, n - 2);
+    case Kind::rectified_polynomial:
+      return m > 0 ? n * (n - 1) * std::pow(m, n - 2) : 0.0;
+    case Kind::exponential:
+      return beta * beta * std::exp(beta * m);
+    case Kind::log_sum_exp:
+      break;
+  }
+  ENGRAM_ASSERT(false && "log_sum_exp is not elementwise");
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 // ---- MemorySynapse ---------------------------------------------------------------------------
 
 template <class T>
@@ -256,6 +271,32 @@ void MemorySynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradient
   Mat<T> w;
   weights(xhats[0], energy, w);
   if (!grads.empty()) grads[0].noalias() -= w * xi();
+}
+
+template <class T>
+void MemorySynapse<T>::do_grad_directional(Operands<T> xhats, Operands<T> u,
+                                           Gradients<T> out) const {
+  const Mat<T> m = xhats[0] * xi().transpose();  // B × K overlaps
+  Mat<T> dw = u[0] * xi().transpose();           // v = Ξu per row, then the change of w
+  if (interaction_.kind == Interaction::Kind::log_sum_exp) {
+    // M-12: w = softmax(βm), so dw = β(p ⊙ v − p (p·v)).
+    const double beta = interaction_.beta;
+    for (Index b = 0; b < m.rows(); ++b) {
+      const double top = static_cast<double>(m.row(b).maxCoeff());
+      Eigen::VectorXd p(m.cols());
+      for (Index mu = 0; mu < m.cols(); ++mu)
+        p(mu) = std::exp(beta * (static_cast<double>(m(b, mu)) - top));
+      p /= p.sum();
+      const Eigen::VectorXd v = dw.row(b).transpose().template cast<double>();
+      dw.row(b) = (beta * (p.cwiseProduct(v) - p * p.dot(v))).transpose().template cast<T>();
+    }
+  } else {
+    // M-13: w = F'(m), so dw = F''(m) ⊙ v.
+    for (Index b = 0; b < m.rows(); ++b)
+      for (Index mu = 0; mu < m.cols(); ++mu)
+        dw(b, mu) *= static_cast<T>(interaction_.second_derivative(static_cast<double>(m(b, mu))));
+  }
+  out[0].noalias() -= dw * xi();
 }
 
 template <class T>

@@ -1,5 +1,7 @@
 #include "engram/synapses/synapse.hpp"
 
+#include <stdexcept>
+
 #include "engram/core/error.hpp"
 
 namespace engram {
@@ -47,6 +49,30 @@ std::vector<Mat<T>> Synapse<T>::grad(Operands<T> xhats) const {
   std::vector<MatRef<T>> targets(g.begin(), g.end());
   do_evaluate(xhats, nullptr, targets);
   return g;
+}
+
+template <class T>
+std::vector<Mat<T>> Synapse<T>::grad_directional(Operands<T> xhats, Operands<T> directions) const {
+  check_operands(xhats, "grad_directional");
+  ENGRAM_CHECK(directions.size() == xhats.size(),
+               "{}::grad_directional: expected {} direction(s), got {}", name(), xhats.size(),
+               directions.size());
+  for (std::size_t k = 0; k < xhats.size(); ++k)
+    check_shape(directions[k], xhats[k].rows(), xhats[k].cols(),
+                fmt::format("{}::grad_directional: direction {}", name(), k));
+  std::vector<Mat<T>> out;
+  out.reserve(xhats.size());
+  for (const MatCRef<T>& x : xhats) out.push_back(Mat<T>::Zero(x.rows(), x.cols()));
+  std::vector<MatRef<T>> targets(out.begin(), out.end());
+  do_grad_directional(xhats, directions, targets);
+  return out;
+}
+
+template <class T>
+void Synapse<T>::do_grad_directional(Operands<T>, Operands<T>, Gradients<T>) const {
+  throw std::logic_error(
+      fmt::format("{} ({}) has no second derivatives: it does not implement do_grad_directional",
+                  name(), kind_));
 }
 
 template <class T>

@@ -42,9 +42,12 @@ struct Interaction {
   /// Throws std::invalid_argument unless n (polynomials) or β (exponential, log_sum_exp) is valid.
   void check() const;
 
-  /// F(m) and F'(m) for the elementwise kinds (not log_sum_exp, which is not a sum over μ).
+  /// F(m), F'(m) and F''(m) for the elementwise kinds (not log_sum_exp, which is not a sum over
+  /// μ): polynomial n(n−1)mⁿ⁻², rectified polynomial the same for m > 0 and 0 otherwise,
+  /// exponential β²e^{βm}.
   double value(double m) const;
   double derivative(double m) const;
+  double second_derivative(double m) const;
 
   bool operator==(const Interaction&) const = default;
 };
@@ -53,7 +56,9 @@ struct Interaction {
 /// parameter "xi"). Per sample, with overlaps m = Ξx̂ (K values):
 ///   elementwise F:  E = −Σ_μ F(m_μ),            ∂E/∂x̂ = −Ξᵀ F'(m),
 ///   log_sum_exp:    E = −β⁻¹ log Σ_μ e^{βm_μ},  ∂E/∂x̂ = −Ξᵀ softmax(βm),
-/// and ∂E/∂Ξ = −Σ_batch w x̂ᵀ with w = F'(m) (resp. softmax(βm)), K × D.
+/// and ∂E/∂Ξ = −Σ_batch w x̂ᵀ with w = F'(m) (resp. softmax(βm)), K × D. Along a direction u,
+/// with v = Ξu, ∂E/∂x̂ moves by −Ξᵀ(F''(m) ⊙ v), resp. −Ξᵀ β(p ⊙ v − p (p·v)) with p = softmax(βm)
+/// (the softmax Jacobian β(diag p − ppᵀ) applied to v).
 /// Energies are formed in double. log_sum_exp subtracts the row maximum and is stable for any
 /// input. exponential cannot be shifted (it is a plain sum): its energy overflows to −∞ once
 /// β·max_μ m_μ exceeds ≈ 709 (its gradient overflows in float past ≈ 88); relax() then reports the
@@ -78,6 +83,8 @@ class MemorySynapse final : public Synapse<T> {
   void weights(const MatCRef<T>& xhat, Energies* energy, Mat<T>& w) const;
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  void do_grad_directional(Operands<T> xhats, Operands<T> directions,
+                           Gradients<T> out) const override;
 
   Interaction interaction_;
 };

@@ -59,6 +59,17 @@ class Synapse {
     return grad(Operands<T>(xhats.begin(), xhats.size()));
   }
 
+  /// The derivative of grad() along operand directions u: for every operand k,
+  ///   Σ_m ∂²E_s/∂x̂_k∂x̂_m u_m   (each B × D_k, row b from sample b),
+  /// the synapse's Hessian applied to u, in closed form. `directions` has the operands' shapes.
+  /// Analytic Jacobians of the dynamics are built from it (analysis/graph_field.hpp).
+  std::vector<Mat<T>> grad_directional(Operands<T> xhats, Operands<T> directions) const;
+  std::vector<Mat<T>> grad_directional(std::initializer_list<MatCRef<T>> xhats,
+                                       std::initializer_list<MatCRef<T>> directions) const {
+    return grad_directional(Operands<T>(xhats.begin(), xhats.size()),
+                            Operands<T>(directions.begin(), directions.size()));
+  }
+
   /// ∂(Σ_b E_s)/∂θ_k for every parameter k, same shapes as the parameters.
   std::vector<Mat<T>> param_grad(Operands<T> xhats) const;
   std::vector<Mat<T>> param_grad(std::initializer_list<MatCRef<T>> xhats) const {
@@ -90,6 +101,11 @@ class Synapse {
 
   virtual void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const = 0;
   virtual std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const = 0;
+  /// Adds Σ_m ∂²E_s/∂x̂_k∂x̂_m u_m into out[k] (zeroed, shapes checked), in closed form. Every
+  /// engram family overrides it; the default throws std::logic_error naming the kind, so a
+  /// synapse defined elsewhere works everywhere but in analytic Jacobians.
+  virtual void do_grad_directional(Operands<T> xhats, Operands<T> directions,
+                                   Gradients<T> out) const;
 
  private:
   void check_operands(Operands<T> xhats, const char* who) const;
