@@ -96,6 +96,31 @@ void check_options(const VectorField& field, const FixedPointOptions& o) {
 
 }  // namespace
 
+Refinement refine_fixed_point(const VectorField& field, const Eigen::VectorXd& x0,
+                              double residual_tol, const Eigen::VectorXd& scale,
+                              int max_evaluations, bool use_lm) {
+  field.check_state(x0, "refine_fixed_point: x0");
+  const Index n = field.dim();
+  ENGRAM_CHECK(
+      scale.size() == 0 || (scale.size() == n && (scale.array() > 0).all() && scale.allFinite()),
+      "refine_fixed_point: scale must be empty or {} positive values", n);
+  const Eigen::VectorXd diag = scale.size() == 0 ? Eigen::VectorXd::Ones(n) : scale;
+  const int evaluations = max_evaluations > 0 ? max_evaluations : 200 * static_cast<int>(n + 1);
+  Refinement r{x0, 0.0, false, "powell"};
+  powell(field, r.x, diag, evaluations);
+  r.residual = residual_of(field, r.x);
+  r.converged = r.residual <= residual_tol;
+  if (r.converged || !use_lm) return r;
+  Eigen::VectorXd x = x0;
+  levenberg_marquardt(field, x, diag, evaluations);
+  if (x.allFinite()) powell(field, x, diag, evaluations);  // polish (stays put at a root)
+  const double residual = residual_of(field, x);
+  if (residual <= residual_tol || residual < r.residual) {
+    r = {std::move(x), residual, residual <= residual_tol, "levenberg_marquardt"};
+  }
+  return r;
+}
+
 FixedPoint describe_fixed_point(const VectorField& field, const Eigen::VectorXd& x,
                                 double zero_tol) {
   const Stability s = stability(field, x, zero_tol);
@@ -114,7 +139,6 @@ FixedPointSearch find_fixed_points(const VectorField& field, const FixedPointOpt
   const Index n = field.dim();
   const Eigen::VectorXd width = o.upper - o.lower;
   const Eigen::VectorXd scale = width.cwiseInverse();
-  const int evaluations = o.max_evaluations > 0 ? o.max_evaluations : 200 * static_cast<int>(n + 1);
 
   std::vector<Eigen::VectorXd> starts = o.initial;
   Rng rng(o.seed);
@@ -124,36 +148,24 @@ FixedPointSearch find_fixed_points(const VectorField& field, const FixedPointOpt
     starts.push_back(std::move(x));
   }
 
-  auto accepted = [&](const Eigen::VectorXd& x) {
-    if (!x.allFinite()) return false;
+  auto inside = [&](const Eigen::VectorXd& x) {
     const Eigen::ArrayXd slack = 1e-9 * width.array();
-    if ((x.array() < o.lower.array() - slack).any() || (x.array() > o.upper.array() + slack).any())
-      return false;
-    return residual_of(field, x) <= o.residual_tol;
+    return (x.array() >= o.lower.array() - slack).all() &&
+           (x.array() <= o.upper.array() + slack).all();
   };
 
   FixedPointSearch out;
   out.starts = static_cast<int>(starts.size());
   std::vector<std::pair<Eigen::VectorXd, std::string>> roots;
   for (const Eigen::VectorXd& start : starts) {
-    Eigen::VectorXd x = start;
-    powell(field, x, scale, evaluations);
-    if (accepted(x)) {
-      ++out.powell;
-      roots.emplace_back(std::move(x), "powell");
+    Refinement r = refine_fixed_point(field, start, o.residual_tol, scale, o.max_evaluations,
+                                      o.levenberg_marquardt);
+    if (!r.converged || !inside(r.x)) {
+      ++out.failed;
       continue;
     }
-    if (o.levenberg_marquardt) {
-      x = start;
-      levenberg_marquardt(field, x, scale, evaluations);
-      if (x.allFinite() && !accepted(x)) powell(field, x, scale, evaluations);  // polish
-      if (accepted(x)) {
-        ++out.levenberg_marquardt;
-        roots.emplace_back(std::move(x), "levenberg_marquardt");
-        continue;
-      }
-    }
-    ++out.failed;
+    ++(r.method == "powell" ? out.powell : out.levenberg_marquardt);
+    roots.emplace_back(std::move(r.x), std::move(r.method));
   }
 
   // Deduplicate in box units, keeping the smallest residual of each cluster.

@@ -64,6 +64,22 @@ struct FixedPointSearch {
 /// non-finite or wrongly sized initial starts, or tolerances < 0.
 FixedPointSearch find_fixed_points(const VectorField& field, const FixedPointOptions& options);
 
+/// Where one start's refinement ended.
+struct Refinement {
+  Eigen::VectorXd x;
+  double residual = 0.0;   ///< ‖f(x)‖₂ (Inf when the solver left the finite numbers)
+  bool converged = false;  ///< residual ≤ residual_tol
+  std::string method;      ///< "powell" or "levenberg_marquardt" (the solver that got there)
+};
+
+/// One start of find_fixed_points: Powell's hybrid method from x0, then, unless it reached
+/// ‖f‖ ≤ residual_tol, Levenberg–Marquardt from x0 (when `levenberg_marquardt`) polished by
+/// Powell. `scale` (n positive values, or empty for ones) is the inverse of each coordinate's
+/// typical size; `max_evaluations` 0 means 200 (n + 1).
+Refinement refine_fixed_point(const VectorField& field, const Eigen::VectorXd& x0,
+                              double residual_tol = 1e-9, const Eigen::VectorXd& scale = {},
+                              int max_evaluations = 0, bool levenberg_marquardt = true);
+
 /// The FixedPoint at x: residual, eigenvalues, classification and energy (x need not be a root).
 FixedPoint describe_fixed_point(const VectorField& field, const Eigen::VectorXd& x,
                                 double zero_tol = kZeroTolerance);
