@@ -116,6 +116,29 @@ TEST(FixedPoints, SaddleNodePairAndItsNonHyperbolicMerger) {
   EXPECT_EQ(one.points[0].kind, FixedPointKind::non_hyperbolic);
 }
 
+TEST(FixedPoints, LevenbergMarquardtRescuesStartsPowellLoses) {
+  // Powell's badly scaled function (a MINPACK test problem): 10⁴xy = 1, e^{−x} + e^{−y} = 1.0001,
+  // roots near (1.0982e-5, 9.1061) and its mirror image. From some starts the hybrid method stalls;
+  // Levenberg–Marquardt on ½‖f‖² then reaches a root.
+  const FunctionField f(2, [](const Eigen::VectorXd& v) {
+    return vec({1e4 * v(0) * v(1) - 1, std::exp(-v(0)) + std::exp(-v(1)) - 1.0001});
+  });
+  FixedPointOptions o = box(vec({-1, -1}), vec({10, 10}), 64);
+  o.seed = 0;
+  const FixedPointSearch with = find_fixed_points(f, o);
+  o.levenberg_marquardt = false;
+  const FixedPointSearch without = find_fixed_points(f, o);
+  EXPECT_GT(with.levenberg_marquardt, 0);
+  EXPECT_EQ(with.failed, 0);
+  EXPECT_EQ(without.failed, with.levenberg_marquardt);
+  ASSERT_EQ(with.points.size(), 2u);
+  for (const FixedPoint& p : with.points) {
+    EXPECT_NEAR(p.x(0) * p.x(1), 1e-4, 1e-13);
+    EXPECT_NEAR(std::min(p.x(0), p.x(1)), 1.098159e-5, 1e-10);
+    EXPECT_NEAR(std::max(p.x(0), p.x(1)), 9.106146, 1e-6);
+  }
+}
+
 TEST(FixedPoints, UserStartsAloneAndOutsideTheBox) {
   // Only the given start, near the root 1: one point. A root outside the box is not kept.
   const FunctionField f = test::cubic();
