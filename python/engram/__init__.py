@@ -20,6 +20,5 @@ release the GIL.
 
 from ._engram import *  # noqa: F401,F403 (the compiled classes and functions)
 from ._engram import __version__, Error  # noqa: F401
-from ._engram import _CallableField  # noqa: F401 (a vector field of Python callables)
 
 from . import plotting  # noqa: F401

@@ -39,20 +39,24 @@ using FieldPtr = std::shared_ptr<VectorField>;
 class PythonField final : public VectorField {
  public:
   PythonField(Index dim, py::object rate, py::object jacobian, py::object energy,
-              std::vector<std::string> names, std::string description)
+              py::object energy_gradient, std::vector<std::string> names, std::string description)
       : dim_(dim),
         rate_(std::move(rate)),
         jacobian_(std::move(jacobian)),
         energy_(std::move(energy)),
+        energy_gradient_(std::move(energy_gradient)),
         names_(std::move(names)),
         description_(std::move(description)) {
     if (dim_ < 1)
       throw py::value_error(fmt::format("FunctionField: dim must be >= 1, got {}", dim_));
     if (!PyCallable_Check(rate_.ptr()))
       throw py::type_error("FunctionField: rate must be callable");
-    for (const auto* f : {&jacobian_, &energy_})
+    for (const auto* f : {&jacobian_, &energy_, &energy_gradient_})
       if (!f->is_none() && !PyCallable_Check(f->ptr()))
-        throw py::type_error("FunctionField: jacobian and energy must be callable or None");
+        throw py::type_error(
+            "FunctionField: jacobian, energy and energy_gradient must be callable or None");
+    if (!energy_gradient_.is_none() && energy_.is_none())
+      throw py::value_error("FunctionField: energy_gradient needs energy");
     if (!names_.empty() && static_cast<Index>(names_.size()) != dim_)
       throw py::value_error(
           fmt::format("FunctionField: expected {} names, got {}", dim_, names_.size()));
@@ -62,6 +66,7 @@ class PythonField final : public VectorField {
     rate_ = py::object();
     jacobian_ = py::object();
     energy_ = py::object();
+    energy_gradient_ = py::object();
   }
 
   Index dim() const override { return dim_; }
@@ -90,6 +95,11 @@ class PythonField final : public VectorField {
     py::gil_scoped_acquire gil;
     return energy_(to_numpy(Eigen::VectorXd(x))).cast<double>();
   }
+  Eigen::VectorXd energy_gradient(const Eigen::VectorXd& x) const override {
+    if (energy_gradient_.is_none()) return VectorField::energy_gradient(x);
+    py::gil_scoped_acquire gil;
+    return result(energy_gradient_(to_numpy(Eigen::VectorXd(x))), "energy_gradient");
+  }
   std::vector<std::string> names() const override {
     return names_.empty() ? VectorField::names() : names_;
   }
@@ -99,6 +109,8 @@ class PythonField final : public VectorField {
   Eigen::VectorXd result(const py::object& f, const char* what) const {
     const std::string who = fmt::format("FunctionField ({}): {} returned", description_, what);
     const MatrixArg<double> a(f, who, true, /*require_finite=*/false);  // NaN means "diverged"
+    if (a.was_vector() && a.cols() != dim_)
+      throw py::value_error(fmt::format("{} {} values, expected {}", who, a.cols(), dim_));
     if (a.rows() * a.cols() != dim_ || (!a.was_vector() && a.rows() != 1 && a.cols() != 1))
       throw py::value_error(
           fmt::format("{} shape ({}, {}), expected ({},)", who, a.rows(), a.cols(), dim_));
@@ -106,7 +118,7 @@ class PythonField final : public VectorField {
   }
 
   Index dim_;
-  py::object rate_, jacobian_, energy_;
+  py::object rate_, jacobian_, energy_, energy_gradient_;
   std::vector<std::string> names_;
   std::string description_;
 };
@@ -205,22 +217,24 @@ A vector field from Python callables:
     rate(x) -> (n,)              f(x), required
     jacobian(x) -> (n, n)        optional (else central differences)
     energy(x) -> float           optional Lyapunov function
+    energy_gradient(x) -> (n,)   optional (else central differences of energy)
 x is a 1-D float64 array of length dim. The callables run with the GIL held, also when
 integrate() runs the rest without it.
 
     damped = engram.FunctionField(2, lambda x: np.array([x[1], -x[0] - 0.1 * x[1]]))
     tr = engram.integrate(damped, [1.0, 0.0], 10.0))doc")
       .def(py::init([](Index dim, py::object rate, py::object jacobian, py::object energy,
-                       const py::object& names, std::string description) {
+                       py::object energy_gradient, const py::object& names,
+                       std::string description) {
              std::vector<std::string> n = names.is_none() ? std::vector<std::string>{}
                                                           : names.cast<std::vector<std::string>>();
              return std::make_shared<PythonField>(dim, std::move(rate), std::move(jacobian),
-                                                  std::move(energy), std::move(n),
-                                                  std::move(description));
+                                                  std::move(energy), std::move(energy_gradient),
+                                                  std::move(n), std::move(description));
            }),
            py::arg("dim"), py::arg("rate"), py::arg("jacobian") = py::none(),
-           py::arg("energy") = py::none(), py::arg("names") = py::none(),
-           py::arg("description") = "python function");
+           py::arg("energy") = py::none(), py::arg("energy_gradient") = py::none(),
+           py::arg("names") = py::none(), py::arg("description") = "python function");
 
   py::class_<LinearField, VectorField, std::shared_ptr<LinearField>>(m, "LinearField", R"doc(
 The linear system dx/dt = A x (SPEC M-20; seed 002 eq. 1-8), A (n, n), with its closed-form

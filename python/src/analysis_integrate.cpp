@@ -180,10 +180,7 @@ void bind_lyapunov(py::module_& m) {
       },
       py::arg("W"), py::arg("tolerance") = 1e-12,
       "M-21: symmetric when max|W - W^T| <= tolerance * max|W|.");
-  m.def(
-      "spectral_radius",
-      [](const py::handle& W) { return spectral_radius(square_arg(W, "spectral_radius: W")); },
-      py::arg("W"), "max |lambda_i(W)| over the complex eigenvalues of W (N, N).");
+  // spectral_radius (of a matrix or of eigenvalues) is bound in analysis_landscape.cpp.
 
   py::class_<GradientCheck>(m, "GradientCheck", "check_gradient's result.")
       .def_readonly("analytic", &GradientCheck::analytic, "The field has an analytic Jacobian.")

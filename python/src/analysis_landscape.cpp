@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "analysis_fields.hpp"
 #include "bindings.hpp"
 #include "engram/analysis/basins.hpp"
 #include "engram/analysis/fixed_points.hpp"
@@ -157,7 +158,6 @@ void bind_results(py::module_& m) {
 }  // namespace
 
 void bind_analysis_landscape(py::module_& m) {
-  bind_callable_field(m);
   bind_results(m);
 
   m.def(
@@ -221,13 +221,18 @@ of FixedPoint. Runs without the GIL.)doc");
 or imaginary part within zero_tol * max(1, spectral radius) of zero counts as zero.)doc");
   m.def(
       "spectral_radius",
-      [](const py::handle& lambda) {
-        const auto a = py::array_t<std::complex<double>, py::array::forcecast>::ensure(lambda);
-        ENGRAM_CHECK(a && a.ndim() == 1, "spectral_radius: expected a 1-D array of eigenvalues");
+      [](const py::handle& values) {
+        const auto a = py::array_t<std::complex<double>, py::array::forcecast>::ensure(values);
+        ENGRAM_CHECK(a && (a.ndim() == 1 || a.ndim() == 2),
+                     "spectral_radius: expected eigenvalues (1-D) or a square matrix (2-D)");
+        if (a.ndim() == 2)
+          return spectral_radius(eigenvalues(square_arg(values, "spectral_radius: W")));
         return spectral_radius(
             Eigen::Map<const Eigen::VectorXcd>(a.data(), static_cast<Index>(a.size())));
       },
-      py::arg("eigenvalues"), "max |lambda|.");
+      py::arg("values"),
+      "rho = max |lambda|: of the given eigenvalues (1-D, complex allowed), or of the eigenvalues\n"
+      "of a square real matrix W (2-D).");
   m.def(
       "stability",
       [](const py::object& field, const py::handle& x, double zero_tol) {

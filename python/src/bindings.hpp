@@ -18,9 +18,11 @@ void bind_io(py::module_& m);           // model and graph files, safetensors (M
 void bind_io_formats(py::module_& m);   // IDX, PNG and CSV files; bind_io calls it
 void bind_data(py::module_& m);         // datasets, corruptions, pixel transforms (M-40, M-41)
 void bind_experiments(py::module_& m);  // recall and capacity experiments (M-16, M-43)
-void bind_analysis_fields(py::module_& m);     // vector fields, integrators, Lyapunov checks (M-20, M-21)
-void bind_analysis_landscape(py::module_& m);  // fixed points, stability, basins, barriers (M-22..M-26)
-void bind_hodgkin_huxley(py::module_& m);      // the Hodgkin–Huxley neuron (M-27)
+void bind_analysis_fields(
+    py::module_& m);  // vector fields, integrators, Lyapunov checks (M-20, M-21)
+void bind_analysis_landscape(
+    py::module_& m);                       // fixed points, stability, basins, barriers (M-22..M-26)
+void bind_hodgkin_huxley(py::module_& m);  // the Hodgkin–Huxley neuron (M-27)
 
 // The parts of bind_models, called by it in this order.
 void bind_models_binary(py::module_& m);       // ClassicalHopfield, DenseAssociativeMemory

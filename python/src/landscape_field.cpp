@@ -1,4 +1,4 @@
-// engram._CallableField and the argument converters of the landscape bindings.
+// The argument converters of the landscape bindings.
 #include "landscape_field.hpp"
 
 #include <fmt/format.h>
@@ -9,89 +9,7 @@
 
 namespace engram::python {
 
-namespace {
-
-using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-
-// The callable's result as n doubles (any shape with n entries); the GIL is held.
-Eigen::VectorXd vector_result(const py::object& r, Index n, const char* what) {
-  const DoubleArray a = DoubleArray::ensure(r);
-  ENGRAM_CHECK(a, "_CallableField: {} must return an array of {} numbers", what, n);
-  ENGRAM_CHECK(a.size() == n, "_CallableField: {} returned {} values, expected {}", what, a.size(),
-               n);
-  return Eigen::Map<const Eigen::VectorXd>(a.data(), n);
-}
-
-bool callable_or_none(const py::object& f) {
-  return f.is_none() || PyCallable_Check(f.ptr());
-}
-
-}  // namespace
-
-PyCallableField::PyCallableField(Index dim, py::object rate, py::object energy, py::object jacobian,
-                                 py::object energy_gradient, std::vector<std::string> names,
-                                 std::string description)
-    : dim_(dim),
-      rate_(std::move(rate)),
-      energy_(std::move(energy)),
-      jacobian_(std::move(jacobian)),
-      energy_gradient_(std::move(energy_gradient)),
-      has_jacobian_(!jacobian_.is_none()),
-      has_energy_(!energy_.is_none()),
-      names_(std::move(names)),
-      description_(std::move(description)) {
-  ENGRAM_CHECK(dim_ >= 1, "_CallableField: dim must be at least 1, got {}", dim_);
-  if (!PyCallable_Check(rate_.ptr())) throw py::type_error("_CallableField: rate must be callable");
-  for (const auto& [f, name] : {std::pair{&energy_, "energy"},
-                                {&jacobian_, "jacobian"},
-                                {&energy_gradient_, "energy_gradient"}})
-    if (!callable_or_none(*f))
-      throw py::type_error(fmt::format("_CallableField: {} must be callable or None", name));
-  ENGRAM_CHECK(energy_gradient_.is_none() || has_energy_,
-               "_CallableField: energy_gradient needs energy");
-  ENGRAM_CHECK(names_.empty() || static_cast<Index>(names_.size()) == dim_,
-               "_CallableField: expected {} names, got {}", dim_, names_.size());
-}
-
-PyCallableField::~PyCallableField() {
-  // The callables are Python objects: drop them with the GIL held.
-  py::gil_scoped_acquire gil;
-  rate_ = energy_ = jacobian_ = energy_gradient_ = py::object();
-}
-
-Eigen::VectorXd PyCallableField::rate(const Eigen::VectorXd& x) const {
-  py::gil_scoped_acquire gil;
-  return vector_result(rate_(py::array_t<double>(x.size(), x.data())), dim_, "rate");
-}
-
-Eigen::MatrixXd PyCallableField::jacobian(const Eigen::VectorXd& x) const {
-  if (!has_jacobian_) return numerical_jacobian(*this, x);
-  py::gil_scoped_acquire gil;
-  const DoubleArray a = DoubleArray::ensure(jacobian_(py::array_t<double>(x.size(), x.data())));
-  ENGRAM_CHECK(a && a.ndim() == 2 && a.shape(0) == dim_ && a.shape(1) == dim_,
-               "_CallableField: jacobian must return a {}x{} array", dim_, dim_);
-  return Eigen::Map<const Mat<double>>(a.data(), dim_, dim_);
-}
-
-double PyCallableField::energy(const Eigen::VectorXd& x) const {
-  if (!has_energy_) return VectorField::energy(x);
-  py::gil_scoped_acquire gil;
-  return py::cast<double>(energy_(py::array_t<double>(x.size(), x.data())));
-}
-
-Eigen::VectorXd PyCallableField::energy_gradient(const Eigen::VectorXd& x) const {
-  if (energy_gradient_.is_none()) return numerical_energy_gradient(*this, x);
-  py::gil_scoped_acquire gil;
-  return vector_result(energy_gradient_(py::array_t<double>(x.size(), x.data())), dim_,
-                       "energy_gradient");
-}
-
-std::vector<std::string> PyCallableField::names() const {
-  return names_.empty() ? VectorField::names() : names_;
-}
-
 const VectorField& field_of(const py::handle& field) {
-  if (py::isinstance<PyCallableField>(field)) return field.cast<const PyCallableField&>();
   try {
     return field.cast<const VectorField&>();  // any field class bound on engram.VectorField
   } catch (const py::cast_error&) {
@@ -161,35 +79,6 @@ py::array complex_array(const Eigen::VectorXcd& v) {
   py::array_t<std::complex<double>> out(v.size());
   std::copy(v.data(), v.data() + v.size(), out.mutable_data());
   return out;
-}
-
-void bind_callable_field(py::module_& m) {
-  py::class_<PyCallableField>(m, "_CallableField", R"doc(
-A vector field dx/dt = rate(x) made of Python callables, for the landscape functions (fixed points,
-stability, basins, barriers, attractor kinds) and tests. Each callable takes a 1-D float64 array of
-`dim` values; rate, jacobian and energy_gradient return arrays ((dim,), (dim, dim), (dim,)) and
-energy a float. Without jacobian the Jacobian is central differences of rate; without
-energy_gradient the gradient is central differences of energy. The analysis runs without the GIL
-and takes it for each call.)doc")
-      .def(py::init([](Index dim, py::object rate, py::object energy, py::object jacobian,
-                       py::object energy_gradient, std::vector<std::string> names,
-                       std::string description) {
-             return std::make_unique<PyCallableField>(
-                 dim, std::move(rate), std::move(energy), std::move(jacobian),
-                 std::move(energy_gradient), std::move(names), std::move(description));
-           }),
-           py::arg("dim"), py::arg("rate"), py::arg("energy") = py::none(),
-           py::arg("jacobian") = py::none(), py::arg("energy_gradient") = py::none(),
-           py::arg("names") = std::vector<std::string>{},
-           py::arg("description") = "python callables")
-      .def_property_readonly("dim", &PyCallableField::dim)
-      .def_property_readonly("has_jacobian", &PyCallableField::has_jacobian)
-      .def_property_readonly("has_energy", &PyCallableField::has_energy)
-      .def_property_readonly("names", &PyCallableField::names)
-      .def("__repr__", [](const PyCallableField& f) {
-        return fmt::format("engram._CallableField(dim={}, description='{}')", f.dim(),
-                           f.description());
-      });
 }
 
 }  // namespace engram::python

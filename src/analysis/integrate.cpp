@@ -33,12 +33,20 @@ struct Recorder {
   std::vector<double> energy;
   long calls = 0;
   long stride = 1;  // record every stride-th call (fixed-step methods on a record_every grid)
+  long last = -1;   // the index of the final call, always recorded (fixed-step methods)
+  bool endpoints_only = false;  // keep only the first and the latest state
 
   template <class V>
   void operator()(const V& state, double time) {
     const Eigen::VectorXd xe = as_eigen(state);
     if (!xe.allFinite()) throw StopRun{"diverged"};
-    if (calls++ % stride != 0) return;
+    const long call = calls++;
+    if (call % stride != 0 && call != last) return;
+    if (endpoints_only && t.size() == 2) {  // overwrite the latest state
+      t.pop_back();
+      x.pop_back();
+      if (!energy.empty()) energy.pop_back();
+    }
     t.push_back(time);
     x.push_back(xe);
     if (field.has_energy()) energy.push_back(field.energy(xe));
@@ -119,7 +127,10 @@ Trajectory integrate(const VectorField& field, const Eigen::VectorXd& x0, double
 
   Recorder rec{field, o, {}, {}, {}, 0};
   const System sys{field};
-  const bool fixed_grid = o.record_every > 0;
+  // A grid of fewer than two intervals records the two ends only (Boost 1.74's integrate_const
+  // with dense output reads an uncomputed state when only one interval fits).
+  const bool fixed_grid = o.record_every > 0 && 2 * o.record_every <= t_end;
+  rec.endpoints_only = o.record_every > 0 && !fixed_grid;
   const double every = fixed_grid ? o.record_every : o.dt;
   Trajectory out;
   switch (o.method) {
@@ -133,6 +144,7 @@ Trajectory integrate(const VectorField& field, const Eigen::VectorXd& x0, double
         rec.stride = std::lround(o.record_every / h);
       }
       const long n = std::max(1L, std::lround(std::ceil(t_end / h - 1e-9)));
+      rec.last = n;
       h = t_end / static_cast<double>(n);
       auto run = [&](auto stepper) {
         return run_odeint<State>(
@@ -160,8 +172,11 @@ Trajectory integrate(const VectorField& field, const Eigen::VectorXd& x0, double
       break;
     }
     case Integrator::rosenbrock: {
+      IntegrateOptions grid = o;
+      if (!fixed_grid) grid.record_every = 0;  // every step (kept as the two ends, see above)
       const long steps = detail::integrate_rosenbrock(
-          field, x0, t_end, o, [&](double t, const Eigen::VectorXd& x) { rec(x, t); }, out.status);
+          field, x0, t_end, grid, [&](double t, const Eigen::VectorXd& x) { rec(x, t); },
+          out.status);
       out.steps = steps >= 0 ? steps : rec.calls;
       break;
     }

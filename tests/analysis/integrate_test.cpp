@@ -127,6 +127,25 @@ TEST(Integrate, StopsOnRequestAndReportsBlowUp) {
   EXPECT_LT(tr.t(tr.t.size() - 1), 1.0 + 1e-6);
 }
 
+TEST(Integrate, AGridCoarserThanHalfTheRunRecordsBothEnds) {
+  // dx/dt = −x: e^{−t}. Boost's dense-output integrate_const fails on one interval; engram keeps
+  // the two ends instead, for every method.
+  const FunctionField decay(1, [](const VectorXd& x) { return VectorXd(-x); });
+  for (Integrator m :
+       {Integrator::euler, Integrator::rk4, Integrator::dopri5, Integrator::rosenbrock})
+    for (double every : {0.7, 1.0, 5.0}) {
+      IntegrateOptions o;
+      o.method = m;
+      o.dt = 1e-3;
+      o.record_every = every;
+      const Trajectory tr = integrate(decay, VectorXd::Ones(1), 1.0, o);
+      ASSERT_EQ(tr.t.size(), 2) << to_string(m) << " " << every;
+      EXPECT_EQ(tr.t(0), 0.0);
+      EXPECT_NEAR(tr.t(1), 1.0, 1e-9) << to_string(m);
+      EXPECT_NEAR(tr.final_state()(0), std::exp(-1.0), 5e-4) << to_string(m);  // Euler: (1 − dt)^1000
+    }
+}
+
 TEST(Integrate, RefusesBadArguments) {
   const FunctionField decay(1, [](const VectorXd& x) { return VectorXd(-x); });
   EXPECT_THROW_MESSAGE(integrate(decay, VectorXd::Ones(2), 1.0), std::invalid_argument,

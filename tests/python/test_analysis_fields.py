@@ -157,7 +157,7 @@ def test_integrate_a_python_callable_field():
 
     with pytest.raises(KeyError, match="no rate here"):
         engram.integrate(engram.FunctionField(1, broken), [1.0], 1.0)
-    with pytest.raises(ValueError, match=r"rate returned shape \(1, 3\), expected \(2,\)"):
+    with pytest.raises(ValueError, match="rate returned 3 values, expected 2"):
         engram.integrate(engram.FunctionField(2, lambda z: np.ones(3)), [1.0, 0.0], 1.0)
     with pytest.raises(ValueError, match="integrate: x0: expected 2 values, got 1"):
         engram.integrate(field, [1.0], 1.0)

@@ -1,6 +1,6 @@
 """Landscape analysis (SPEC M-22..M-26, M-28) from Python: fixed points, stability, basins, barriers
 and attractor kinds on systems whose answers are derived by hand, with fields built from Python
-callables (engram._CallableField)."""
+callables (engram.FunctionField)."""
 
 import math
 
@@ -12,7 +12,7 @@ import engram
 
 def cubic():
     """x' = x - x^3 = -E'(x), E = x^4/4 - x^2/2; J = 1 - 3x^2."""
-    return engram._CallableField(
+    return engram.FunctionField(
         1,
         lambda x: x - x**3,
         energy=lambda x: x[0] ** 4 / 4 - x[0] ** 2 / 2,
@@ -31,7 +31,7 @@ def seed002_eq9(jacobian=False):
         x, y = v
         return np.array([[-0.4 + 0.02 * y, 0.02 * x], [-0.01 * y * y - 0.1 * y, 0.8 - 0.02 * x * y - 0.1 * x]])
 
-    return engram._CallableField(2, rate, jacobian=jac if jacobian else None, names=["x", "y"])
+    return engram.FunctionField(2, rate, jacobian=jac if jacobian else None, names=["x", "y"])
 
 
 def double_well(c=0.0):
@@ -47,7 +47,7 @@ def double_well(c=0.0):
         u = y - c * (1 - x * x)
         return np.array([4 * x * (x * x - 1) + 4 * c * x * u, 2 * u])
 
-    return engram._CallableField(2, lambda v: -gradient(v), energy=energy, energy_gradient=gradient)
+    return engram.FunctionField(2, lambda v: -gradient(v), energy=energy, energy_gradient=gradient)
 
 
 def test_fixed_points_of_the_cubic():
@@ -103,7 +103,7 @@ def test_classification_strings_and_stability():
 def test_jacobian_check_finds_a_wrong_jacobian():
     good = engram.jacobian_check(seed002_eq9(True), [2.5, 17])
     assert good.has_analytic and good.max_rel_error < 1e-7
-    wrong = engram._CallableField(1, np.sin, jacobian=lambda x: np.array([[-np.cos(x[0])]]))
+    wrong = engram.FunctionField(1, np.sin, jacobian=lambda x: np.array([[-np.cos(x[0])]]))
     bad = engram.jacobian_check(wrong, [0.3])
     assert bad.max_abs_error == pytest.approx(2 * math.cos(0.3), rel=1e-7)
 
@@ -118,7 +118,7 @@ def test_basin_fractions_of_the_cubic_are_halves():
 
 def test_basin_map_and_picture(tmp_path):
     """x' = x - x^3, y' = -y: x < 0 drains to (-1, 0), x > 0 to (1, 0)."""
-    field = engram._CallableField(2, lambda v: np.array([v[0] - v[0] ** 3, -v[1]]))
+    field = engram.FunctionField(2, lambda v: np.array([v[0] - v[0] ** 3, -v[1]]))
     labels = engram.basin_map(field, np.array([[-1.0, 0], [1.0, 0]]), (-2, 2), (-1, 1), (6, 3))
     assert labels.shape == (3, 6) and labels.dtype == np.int32
     assert (labels == np.array([0, 0, 0, 1, 1, 1])).all()
@@ -129,7 +129,7 @@ def test_basin_map_and_picture(tmp_path):
 def test_landscape_of_the_pendulum():
     """theta' = w, w' = -sin(theta) - w/2, E = w^2/2 - cos(theta): in [-4, 4] saddles at +-pi
     (E = 1) and the well at 0 (E = -1)."""
-    field = engram._CallableField(
+    field = engram.FunctionField(
         2, lambda v: np.array([v[1], -np.sin(v[0]) - 0.5 * v[1]]), energy=lambda v: v[1] ** 2 / 2 - np.cos(v[0])
     )
     points = engram.find_fixed_points(field, [-4, -2], [4, 2], starts=24)
@@ -156,13 +156,13 @@ def test_neb_barrier_of_the_double_well(tmp_path):
 
 def test_limit_cycle_of_van_der_pol():
     """mu = 1: period 6.6632868593, x peaks at +-2.0086198607 (the standard values)."""
-    field = engram._CallableField(2, lambda v: np.array([v[1], (1 - v[0] ** 2) * v[1] - v[0]]))
+    field = engram.FunctionField(2, lambda v: np.array([v[1], (1 - v[0] ** 2) * v[1] - v[0]]))
     c = engram.detect_limit_cycle(field, [0.5, 0.0], transient=20, t_max=50)
     assert c.found and c.status == "periodic"
     assert c.period == pytest.approx(6.6632868593, abs=1e-6)
     assert c.amplitude[0] == pytest.approx(4.0172397215, abs=1e-6)
     assert c.cycle.shape[1] == 2
-    damped = engram._CallableField(2, lambda v: np.array([v[1], -v[0] - 0.5 * v[1]]))
+    damped = engram.FunctionField(2, lambda v: np.array([v[1], -v[0] - 0.5 * v[1]]))
     # Amplitude e^{-t/4}: still 1e-5 at t = 45 ('irregular': settling), below 1e-6 by t = 75.
     assert engram.detect_limit_cycle(damped, [1, 0], 0, 60).status == "irregular"
     assert engram.detect_limit_cycle(damped, [1, 0], 0, 100).status == "fixed_point"
@@ -171,11 +171,11 @@ def test_limit_cycle_of_van_der_pol():
 def test_continuous_attractors_line_and_ring():
     """A = [[-1, 1], [1, -1]] (eigenvalues 0 along (1, 1), -2): the line x = y is fixed.
     (x, y)' = (1 - r^2)(x, y): the unit circle is fixed, eigenvalue 0 along it, -2 across."""
-    line_field = engram._CallableField(2, lambda v: np.array([[-1.0, 1.0], [1.0, -1.0]]) @ v)
+    line_field = engram.FunctionField(2, lambda v: np.array([[-1.0, 1.0], [1.0, -1.0]]) @ v)
     line = engram.continuous_attractor(line_field, engram.find_fixed_points(line_field, [-2, -2], [2, 2], starts=20))
     assert line.found and line.shape == "line" and line.attracting
     np.testing.assert_allclose(abs(line.direction), [math.sqrt(0.5)] * 2, atol=1e-9)
-    ring_field = engram._CallableField(2, lambda v: (1 - v @ v) * v)
+    ring_field = engram.FunctionField(2, lambda v: (1 - v @ v) * v)
     points = engram.find_fixed_points(ring_field, [-1.5, -1.5], [1.5, 1.5], starts=60)
     ring = engram.continuous_attractor(ring_field, points)
     assert ring.found and ring.shape == "ring" and ring.attracting, ring.reason
@@ -210,8 +210,8 @@ def test_bad_input_raises():
     with pytest.raises(TypeError, match="vector field"):
         engram.find_fixed_points("not a field", [0], [1])
     with pytest.raises(TypeError, match="callable"):
-        engram._CallableField(1, 3.0)
-    wrong_size = engram._CallableField(2, lambda v: [1.0])
+        engram.FunctionField(1, 3.0)
+    wrong_size = engram.FunctionField(2, lambda v: [1.0])
     with pytest.raises(ValueError, match="returned 1 values, expected 2"):
         engram.stability(wrong_size, [0, 0])
 
@@ -221,4 +221,4 @@ def test_python_errors_in_callables_propagate():
         raise ZeroDivisionError("inside rate")
 
     with pytest.raises(ZeroDivisionError, match="inside rate"):
-        engram.find_fixed_points(engram._CallableField(1, rate), [0], [1], starts=2)
+        engram.find_fixed_points(engram.FunctionField(1, rate), [0], [1], starts=2)
