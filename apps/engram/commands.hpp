@@ -20,6 +20,8 @@ void add_capacity_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 /// `engram inspect`: what a model file holds (inspect.cpp).
 void add_inspect_command(CLI::App& app);
+/// `engram analyze`: fixed points, stability, basins, barriers of a system (analyze.cpp).
+void add_analyze_command(CLI::App& app);
 /// `engram simulate hh`: the Hodgkin–Huxley neuron, its spikes and f–I curve (simulate.cpp).
 void add_simulate_command(CLI::App& app);
 

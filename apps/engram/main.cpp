@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   engram::cli::add_compare_command(app);
   engram::cli::add_inspect_command(app);
   engram::cli::add_simulate_command(app);
+  engram::cli::add_analyze_command(app);
   std::string known;
   bool is_known = false;
   for (const CLI::App* sub : app.get_subcommands({})) {

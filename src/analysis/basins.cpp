@@ -26,6 +26,9 @@ void check_options(const BasinOptions& o, const char* caller) {
                o.t_max);
   ENGRAM_CHECK(std::isfinite(o.capture_radius) && o.capture_radius > 0,
                "{}: capture_radius must be positive, got {}", caller, o.capture_radius);
+  ENGRAM_CHECK(o.escape_lower.size() == o.escape_upper.size(),
+               "{}: escape_lower and escape_upper must have the same size, got {} and {}", caller,
+               o.escape_lower.size(), o.escape_upper.size());
 }
 
 void check_range(std::array<double, 2> r, const char* caller, const char* what) {
@@ -40,7 +43,11 @@ int follow(const VectorField& field, const std::vector<Eigen::VectorXd>& attract
   IntegrateOptions o = options.integrate;
   o.record_every = 0.0;  // test every step
   const double r2 = options.capture_radius * options.capture_radius;
+  const bool escape = options.escape_lower.size() == x0.size();
   o.stop = [&](double, const Eigen::VectorXd& x) {
+    if (escape &&
+        ((x - options.escape_lower).minCoeff() < 0 || (options.escape_upper - x).minCoeff() < 0))
+      return true;  // left the region: no attractor
     for (std::size_t k = 0; k < attractors.size(); ++k)
       if ((x - attractors[k]).squaredNorm() <= r2) {
         label = static_cast<int>(k);

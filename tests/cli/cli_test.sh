@@ -129,6 +129,37 @@ expect_exit 2 "either --current" simulate hh --current 3 --fi 0:2:1
 expect_exit 2 "--fi.*first <= last" simulate hh --fi 5:1:1
 expect_exit 2 "subcommand" simulate
 
+# engram analyze: the issue's acceptance run (seed 002 eq. 9) and bad arguments.
+eq9="x' = -0.4*x + 0.02*x*y; y' = 0.8*y - 0.01*y^2*x - 0.1*x*y"
+expect_exit 0 "stable_spiral" analyze --system "$eq9" --bounds -1:10,-1:30 --out "$work/an"
+if command -v gnuplot >/dev/null; then
+  [ -s "$work/an/phase_portrait.png" ] || fail "analyze did not draw phase_portrait.png"
+fi
+[ -s "$work/an/basins.png" ] || fail "analyze did not draw basins.png"
+/usr/bin/python3 - "$work/an/report.json" <<'PY' || fail "analyze: report.json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+points = sorted(r["fixed_points"], key=lambda p: p["x"][0])
+# By hand: x(-0.4 + 0.02y) = 0 and y(0.8 - 0.01xy - 0.1x) = 0 give (0, 0) and (8/3, 20).
+assert len(points) == 2, points
+(a, b) = points
+assert abs(a["x"][0]) < 1e-9 and abs(a["x"][1]) < 1e-9 and a["classification"] == "saddle"
+eig = sorted(e[0] for e in a["eigenvalues"])  # J(0, 0) = diag(-0.4, 0.8)
+assert abs(eig[0] + 0.4) < 1e-9 and abs(eig[1] - 0.8) < 1e-9, eig
+assert abs(b["x"][0] - 8 / 3) < 1e-9 and abs(b["x"][1] - 20) < 1e-9 and b["classification"] == "stable_spiral"
+# J = [[0, 4/75], [-6, -8/15]]: lambda = -4/15 +- i 2 sqrt(14)/15.
+for re, im in b["eigenvalues"]:
+    assert abs(re + 4 / 15) < 1e-7 and abs(abs(im) - 2 * 14 ** 0.5 / 15) < 1e-7, (re, im)
+assert r["basins"]["samples"] == 200 and 0 < r["basins"]["attractors"][0]["fraction"] < 1
+PY
+expect_exit 0 "fixed points: 1" analyze --system "x' = -x; y' = -2*y" --bounds -1:1 --samples 0 --resolution 0 --out "$work/an2"
+expect_exit 2 "--bounds is required" analyze --system "x' = -x" --out "$work/an3"
+expect_exit 2 "exactly one of --system and --model" analyze --bounds -1:1 --out "$work/an3"
+expect_exit 2 "unknown.*z" analyze --system "x' = -z" --bounds -1:1 --out "$work/an3"
+expect_exit 2 "--bounds.*lo < hi" analyze --system "x' = -x" --bounds 2:1 --out "$work/an3"
+expect_exit 2 "one lo:hi for all 2" analyze --system "$eq9" --bounds -1:1,0:1,0:1 --out "$work/an3"
+expect_exit 2 "--starts" analyze --system "x' = -x" --bounds -1:1 --starts 0 --out "$work/an3"
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures CLI check(s) failed"
   exit 1

@@ -26,6 +26,9 @@ struct BasinOptions {
   double t_max = 100.0;
   /// Euclidean distance from an attractor that counts as having reached it.
   double capture_radius = 1e-3;
+  /// When given (n values each), a trajectory that leaves [escape_lower, escape_upper] reached no
+  /// attractor: it is stopped there instead of being followed to t_max (or to infinity).
+  Eigen::VectorXd escape_lower, escape_upper;
 };
 
 /// The index of the first attractor (in list order) whose capture_radius-ball the trajectory from
