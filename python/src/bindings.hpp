@@ -23,6 +23,7 @@ void bind_analysis_fields(
 void bind_analysis_landscape(
     py::module_& m);                       // fixed points, stability, basins, barriers (M-22..M-26)
 void bind_hodgkin_huxley(py::module_& m);  // the Hodgkin–Huxley neuron (M-27)
+void bind_analysis_report(py::module_& m);  // analyze() and the phase plane (M-21..M-26)
 
 // The parts of bind_models, called by it in this order.
 void bind_models_binary(py::module_& m);       // ClassicalHopfield, DenseAssociativeMemory

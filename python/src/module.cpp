@@ -28,4 +28,5 @@ PYBIND11_MODULE(_engram, m) {
   bind_analysis_fields(m);
   bind_analysis_landscape(m);
   bind_hodgkin_huxley(m);
+  bind_analysis_report(m);
 }
