@@ -140,6 +140,17 @@ void run(const AnalyzeArgs& a) {
   for (const BarrierReport& b : report.barriers) {
     const auto csv = out / fmt::format("barrier_{}_{}.csv", b.from, b.to);
     write_neb_profile(csv, b.neb, report.names);
+    LinePlot plot;
+    plot.csv = csv;
+    plot.png = out / fmt::format("barrier_{}_{}.png", b.from, b.to);
+    plot.title = fmt::format("energy along the minimum-energy path {} -> {} (barrier {:.4g}; the "
+                             "straight line's maximum: {:.4g})",
+                             b.from, b.to, b.neb.barrier, b.neb.linear_barrier);
+    plot.xlabel = "distance along the path";
+    plot.ylabel = "energy";
+    plot.curves = {{2, 3, "climbing-image NEB"}};
+    if (const std::string why = draw_line_plot(plot); !why.empty())
+      fmt::print("no barrier plot: {}\n", why);
     fmt::print("barrier {} -> {}: {:.6g} (straight line: {:.6g}), saddle first-order: {}\n", b.from,
                b.to, b.neb.barrier, b.neb.linear_barrier, b.neb.saddle_confirmed ? "yes" : "no");
   }

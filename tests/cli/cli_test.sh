@@ -152,6 +152,28 @@ for re, im in b["eigenvalues"]:
     assert abs(re + 4 / 15) < 1e-7 and abs(abs(im) - 2 * 14 ** 0.5 / 15) < 1e-7, (re, im)
 assert r["basins"]["samples"] == 200 and 0 < r["basins"]["attractors"][0]["fraction"] < 1
 PY
+# A model file: two tanh units coupled by W = [[0, 2], [2, 0]] (an energy graph saved from Python).
+if PYTHONPATH="$(dirname "$engram")/../python" /usr/bin/python3 -c "
+import numpy as np, engram
+g = engram.EnergyGraph().add_layer('x', 2, engram.Tanh(beta=1.0))
+g.add_synapse('W', ['x'], engram.RecurrentSynapse(np.array([[0.0, 2.0], [2.0, 0.0]])))
+engram.save_graph('$work/two_state.safetensors', g)" 2>/dev/null; then
+  expect_exit 0 "barrier 0 -> 2" analyze --model "$work/two_state.safetensors" --bounds -3:3 --samples 40 --resolution 30 --out "$work/an4"
+  [ -s "$work/an4/barrier_0_2.csv" ] || fail "analyze did not write the barrier profile"
+  /usr/bin/python3 - "$work/an4/report.json" <<'PY' || fail "analyze --model: the barrier"
+import json, math, sys
+r = json.load(open(sys.argv[1]))
+# Minima at x = (a, a) with a = 2 tanh(a); E = sum_i 1/2[(1+v)ln(1+v) + (1-v)ln(1-v)] - v^T W v / 2
+# with v = tanh(a): E_min = (1+v)ln(1+v) + (1-v)ln(1-v) - 2v^2. The saddle (0, 0) has E = 0.
+a = 2.0
+for _ in range(200):
+    a = 2 * math.tanh(a)
+v = math.tanh(a)
+e_min = (1 + v) * math.log(1 + v) + (1 - v) * math.log(1 - v) - 2 * v * v
+(b,) = r["barriers"]
+assert abs(b["barrier"] + e_min) < 1e-6 and b["saddle_confirmed_first_order"], (b, -e_min)
+PY
+fi
 expect_exit 0 "fixed points: 1" analyze --system "x' = -x; y' = -2*y" --bounds -1:1 --samples 0 --resolution 0 --out "$work/an2"
 expect_exit 2 "--bounds is required" analyze --system "x' = -x" --out "$work/an3"
 expect_exit 2 "exactly one of --system and --model" analyze --bounds -1:1 --out "$work/an3"
