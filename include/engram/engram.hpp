@@ -1,6 +1,20 @@
 // engram: energy-based associative memory and neurodynamics. The whole public API in one include.
 #pragma once
 
+#include "engram/analysis/analyze.hpp"
+#include "engram/analysis/attractors.hpp"
+#include "engram/analysis/basins.hpp"
+#include "engram/analysis/continuous_hopfield_field.hpp"
+#include "engram/analysis/equation_system.hpp"
+#include "engram/analysis/fixed_points.hpp"
+#include "engram/analysis/graph_field.hpp"
+#include "engram/analysis/hodgkin_huxley.hpp"
+#include "engram/analysis/integrate.hpp"
+#include "engram/analysis/lyapunov.hpp"
+#include "engram/analysis/neb.hpp"
+#include "engram/analysis/phase_plane.hpp"
+#include "engram/analysis/stability.hpp"
+#include "engram/analysis/vector_field.hpp"
 #include "engram/core/error.hpp"
 #include "engram/core/rng.hpp"
 #include "engram/core/types.hpp"
