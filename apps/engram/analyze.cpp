@@ -36,19 +36,6 @@ struct AnalyzeArgs {
   std::string out = "out/analyze";
 };
 
-double finite_number(const std::string& text, const std::string& what) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  ENGRAM_CHECK(!text.empty() && used == text.size() && std::isfinite(v),
-               "{}: '{}' is not a finite number", what, text);
-  return v;
-}
-
 // "lo:hi" for every coordinate, or one "lo:hi" per coordinate separated by commas.
 std::pair<Eigen::VectorXd, Eigen::VectorXd> parse_bounds(const std::string& text, Index n) {
   std::vector<std::string> parts;
@@ -125,9 +112,8 @@ void run(const AnalyzeArgs& a) {
   fmt::print("fixed points: {}\n", report.search.points.size());
   for (const FixedPoint& p : report.search.points) {
     // A root is known to ~1e-10: print what the solver left below 1e-12 of the box as 0.
-    const Eigen::VectorXd x = p.x.unaryExpr([&](double v) {
-      return std::abs(v) < 1e-12 * (o.upper - o.lower).maxCoeff() ? 0.0 : v;
-    });
+    const Eigen::VectorXd x = p.x.unaryExpr(
+        [&](double v) { return std::abs(v) < 1e-12 * (o.upper - o.lower).maxCoeff() ? 0.0 : v; });
     fmt::print("  ({:.6g})  {:<15}  eigenvalues {}\n", fmt::join(x, ", "), to_string(p.kind),
                eigenvalue_text(p.eigenvalues));
   }
@@ -143,9 +129,10 @@ void run(const AnalyzeArgs& a) {
     LinePlot plot;
     plot.csv = csv;
     plot.png = out / fmt::format("barrier_{}_{}.png", b.from, b.to);
-    plot.title = fmt::format("energy along the minimum-energy path {} -> {} (barrier {:.4g}; the "
-                             "straight line's maximum: {:.4g})",
-                             b.from, b.to, b.neb.barrier, b.neb.linear_barrier);
+    plot.title = fmt::format(
+        "energy along the minimum-energy path {} -> {} (barrier {:.4g}; the "
+        "straight line's maximum: {:.4g})",
+        b.from, b.to, b.neb.barrier, b.neb.linear_barrier);
     plot.xlabel = "distance along the path";
     plot.ylabel = "energy";
     plot.curves = {{2, 3, "climbing-image NEB"}};

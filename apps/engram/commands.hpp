@@ -38,6 +38,9 @@ struct DataArgs {
   void apply(RecallConfig& config) const;
 };
 
+/// The whole of `text` as a finite number; std::invalid_argument naming `what` otherwise (exit 2).
+double finite_number(const std::string& text, const std::string& what);
+
 /// A number for JSON, or null where it is NaN (no value).
 nlohmann::json number_or_null(double value);
 

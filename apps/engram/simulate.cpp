@@ -28,34 +28,17 @@ struct HhArgs {
   std::string out = "out/simulate";
 };
 
-// A number from the command line: the whole text, finite.
-double number(const std::string& text, const std::string& what) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  ENGRAM_CHECK(used == text.size() && !text.empty() && std::isfinite(v),
-               "{}: '{}' is not a finite number", what, text);
-  return v;
-}
-
 // A finite number in [lo, hi] (or (lo, hi] when open_low), checked before CLI11 converts it.
 CLI::Validator finite_in(double lo, double hi, bool open_low = false) {
   const std::string range = fmt::format("{}{}, {}]", open_low ? "(" : "[", lo, hi);
   return CLI::Validator(
       [=](std::string& text) -> std::string {
-        std::size_t used = 0;
         double v = 0;
         try {
-          v = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (text.empty() || used != text.size() || !std::isfinite(v))
+          v = finite_number(text, "value");
+        } catch (const std::invalid_argument&) {
           return fmt::format("'{}' is not a finite number", text);
+        }
         if (v < lo || v > hi || (open_low && v == lo))
           return fmt::format("{} is outside {}", text, range);
         return "";
@@ -74,15 +57,15 @@ Eigen::VectorXd parse_currents(const std::string& text) {
   std::vector<double> currents;
   if (sep == ':') {
     ENGRAM_CHECK(parts.size() == 3, "{}: expected first:last:step", what);
-    const double first = number(parts[0], what), last = number(parts[1], what),
-                 step = number(parts[2], what);
+    const double first = finite_number(parts[0], what), last = finite_number(parts[1], what),
+                 step = finite_number(parts[2], what);
     ENGRAM_CHECK(step > 0 && first <= last && (last - first) / step <= 200,
                  "{}: need step > 0, first <= last and at most 200 points", what);
     const auto count = std::llround(std::floor((last - first) / step + 1e-9));
     for (long long k = 0; k <= count; ++k)
       currents.push_back(first + static_cast<double>(k) * step);
   } else {
-    for (const std::string& p : parts) currents.push_back(number(p, what));
+    for (const std::string& p : parts) currents.push_back(finite_number(p, what));
     ENGRAM_CHECK(currents.size() <= 200, "{}: at most 200 currents", what);
   }
   for (double I : currents)

@@ -13,33 +13,17 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-LagrangianPtr<double> family(int k, double beta) {
-  switch (k) {
-    case 0:
-      return std::make_shared<const Identity<double>>();
-    case 1:
-      return std::make_shared<const Sigmoid<double>>(beta);
-    case 2:
-      return std::make_shared<const Tanh<double>>(beta);
-    case 3:
-      return std::make_shared<const Softplus<double>>(beta);
-    case 4:
-      return std::make_shared<const Softmax<double>>(beta);
-    case 5:
-      return std::make_shared<const Relu<double>>();
-    default:
-      return std::make_shared<const RectifiedPolynomial<double>>(2.0 + beta);
-  }
-}
 constexpr int kFamilies = 7;
 
 /// Layers a (the family under test), b and c (random families), joined by every synapse kind.
 EnergyGraph<double> graph_with(int k, Rng& rng) {
   const Index na = 2 + rng.index(4), nb = 1 + rng.index(4), nc = 2 + rng.index(3);
   EnergyGraph<double> g;
-  g.add_layer("a", {na}, family(k, rng.real(0.5, 2.0)), rng.real(0.5, 2.0))
-      .add_layer("b", {nb}, family(static_cast<int>(rng.index(kFamilies)), rng.real(0.5, 2.0)),
-                 rng.real(0.5, 2.0))
+  g.add_layer("a", {na}, test::lagrangian_family(k, rng.real(0.5, 2.0)), rng.real(0.5, 2.0))
+      .add_layer(
+          "b", {nb},
+          test::lagrangian_family(static_cast<int>(rng.index(kFamilies)), rng.real(0.5, 2.0)),
+          rng.real(0.5, 2.0))
       .add_layer("c", {nc}, test::random_lagrangian(rng), rng.real(0.5, 2.0));
   Mat<double> W = rng.normal<double>(na, na, 0.0, 0.4);
   W = (0.5 * (W + W.transpose())).eval();

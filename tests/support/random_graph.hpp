@@ -10,9 +10,10 @@
 
 namespace engram::test {
 
-inline LagrangianPtr<double> random_lagrangian(Rng& rng) {
-  const double beta = rng.real(0.3, 3.0);
-  switch (rng.index(6)) {
+/// Lagrangian family k (0 identity, 1 sigmoid, 2 tanh, 3 softmax, 4 relu, 5 rectified
+/// polynomial of power 2 + β/3, 6 softplus) with inverse temperature β where it has one.
+inline LagrangianPtr<double> lagrangian_family(int k, double beta) {
+  switch (k) {
     case 0:
       return std::make_shared<const Identity<double>>();
     case 1:
@@ -23,9 +24,16 @@ inline LagrangianPtr<double> random_lagrangian(Rng& rng) {
       return std::make_shared<const Softmax<double>>(beta);
     case 4:
       return std::make_shared<const Relu<double>>();
-    default:
+    case 5:
       return std::make_shared<const RectifiedPolynomial<double>>(2.0 + beta / 3.0);
+    default:
+      return std::make_shared<const Softplus<double>>(beta);
   }
+}
+
+inline LagrangianPtr<double> random_lagrangian(Rng& rng) {
+  const double beta = rng.real(0.3, 3.0);
+  return lagrangian_family(static_cast<int>(rng.index(6)), beta);
 }
 
 /// A graph of 1–4 layers (sizes 1–6) and 1–5 synapses; weights are scaled so short runs stay
