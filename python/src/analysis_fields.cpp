@@ -8,7 +8,6 @@
 #include "engram/analysis/continuous_hopfield_field.hpp"
 #include "engram/analysis/equation_system.hpp"
 #include "engram/analysis/graph_field.hpp"
-#include "engram/io/registry.hpp"
 
 namespace engram::python {
 
@@ -133,12 +132,7 @@ EnergyGraph<double> graph_in_double(const Dual<EnergyGraph>& h) {
   for (const auto& c : g.synapses()) {
     std::vector<std::string> names;
     for (std::size_t k : c.layers) names.push_back(g.layers()[k].name);
-    std::vector<Mat<double>> params;
-    for (std::size_t k = 0; k < c.synapse->num_params(); ++k)
-      params.push_back(c.synapse->param(k).cast<double>());
-    out.add_synapse(
-        c.name, names,
-        make_synapse<double>(c.synapse->kind(), c.synapse->hyperparameters(), std::move(params)));
+    out.add_synapse(c.name, names, synapse_as<double>(*c.synapse));
   }
   return out;
 }

@@ -37,19 +37,25 @@ LagrangianHandle::LagrangianHandle(LagrangianPtr<double> f64)
 LagrangianHandle::LagrangianHandle(LagrangianPtr<float> f32)
     : f32_(std::move(f32)), f64_(make_lagrangian<double>(f32_->kind(), f32_->hyperparameters())) {}
 
+template <class T, class U>
+SynapsePtr<T> synapse_as(const Synapse<U>& s) {
+  if constexpr (std::is_same_v<U, T>) {
+    return s.clone();
+  } else {
+    std::vector<Mat<T>> params;
+    for (std::size_t k = 0; k < s.num_params(); ++k)
+      params.push_back(s.param(k).template cast<T>());
+    return make_synapse<T>(s.kind(), s.hyperparameters(), std::move(params));
+  }
+}
+template SynapsePtr<float> synapse_as<float>(const Synapse<float>&);
+template SynapsePtr<float> synapse_as<float>(const Synapse<double>&);
+template SynapsePtr<double> synapse_as<double>(const Synapse<float>&);
+template SynapsePtr<double> synapse_as<double>(const Synapse<double>&);
+
 template <class T>
 SynapsePtr<T> SynapseHandle::copy_as() const {
-  return visit([](const auto& s) -> SynapsePtr<T> {
-    using U = scalar_t<std::remove_cvref_t<decltype(s)>>;
-    if constexpr (std::is_same_v<U, T>) {
-      return s.clone();
-    } else {
-      std::vector<Mat<T>> params;
-      for (std::size_t k = 0; k < s.num_params(); ++k)
-        params.push_back(s.param(k).template cast<T>());
-      return make_synapse<T>(s.kind(), s.hyperparameters(), std::move(params));
-    }
-  });
+  return visit([](const auto& s) { return synapse_as<T>(s); });
 }
 template SynapsePtr<float> SynapseHandle::copy_as<float>() const;
 template SynapsePtr<double> SynapseHandle::copy_as<double>() const;

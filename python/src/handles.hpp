@@ -126,6 +126,11 @@ class LagrangianHandle {
   LagrangianPtr<double> f64_;
 };
 
+/// A copy of `s` at precision T: a clone, or rebuilt through the registry (io/registry.hpp) from
+/// its kind, hyperparameters and parameters cast to T.
+template <class T, class U>
+SynapsePtr<T> synapse_as(const Synapse<U>& s);
+
 /// A synapse of one precision. Standalone synapses own theirs; a handle from EnergyGraph.synapse()
 /// points into the graph and keeps the graph's Python object alive.
 class SynapseHandle {
