@@ -24,6 +24,10 @@ void add_inspect_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 /// `engram simulate hh`: the Hodgkin–Huxley neuron, its spikes and f–I curve (simulate.cpp).
 void add_simulate_command(CLI::App& app);
+/// `engram train <kind>`: learning rules as jobs with metrics and checkpoints (train.cpp).
+void add_train_command(CLI::App& app);
+/// `engram sample <kind>`: samplers writing a grid of samples (train.cpp).
+void add_sample_command(CLI::App& app);
 
 /// The options `recall` and `compare` share: which images, how many, how corrupted, the seed.
 struct DataArgs {

@@ -29,4 +29,8 @@ PYBIND11_MODULE(_engram, m) {
   bind_analysis_landscape(m);
   bind_hodgkin_huxley(m);
   bind_analysis_report(m);
+  bind_eqprop(m);
+  bind_rbm(m);
+  bind_sampling(m);
+  bind_through_dynamics(m);
 }
