@@ -148,6 +148,41 @@ Energies MlpEnergy<T>::param_grad(const MatCRef<T>& x, const Eigen::VectorXd& we
   return pass.energy;
 }
 
+template <class T>
+ModelFile<T> MlpEnergy<T>::to_file() const {
+  ModelFile<T> file;
+  file.kind = "mlp_energy";
+  file.config = {{"input", input_}, {"hidden", hidden_}, {"activation", to_string(activation_)}};
+  const auto names = param_names();
+  for (std::size_t k = 0; k < names.size(); ++k) file.tensors[names[k]] = params_[k];
+  return file;
+}
+
+template <class T>
+MlpEnergy<T> MlpEnergy<T>::from_file(const ModelFile<T>& file) {
+  Index input = 0;
+  std::vector<Index> hidden;
+  std::string activation;
+  try {
+    input = file.config.at("input").template get<Index>();
+    hidden = file.config.at("hidden").template get<std::vector<Index>>();
+    activation = file.config.at("activation").template get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(
+        fmt::format("MLP energy file: config needs input, hidden and activation ({})", e.what()));
+  }
+  Rng rng(0);
+  MlpEnergy<T> f(input, hidden, parse_mlp_activation(activation), rng);
+  std::vector<Mat<T>> params;
+  for (const std::string& name : f.param_names()) {
+    const auto it = file.tensors.find(name);
+    ENGRAM_CHECK(it != file.tensors.end(), "MLP energy file: tensor '{}' is missing", name);
+    params.push_back(it->second);
+  }
+  f.set_params(std::move(params));
+  return f;
+}
+
 template class MlpEnergy<float>;
 template class MlpEnergy<double>;
 

@@ -14,6 +14,10 @@ void check_options(const LangevinOptions& o) {
                "langevin: step_size must be finite and > 0, got {}", o.step_size);
   ENGRAM_CHECK(o.burn_in >= 0, "langevin: burn_in must be >= 0, got {}", o.burn_in);
   ENGRAM_CHECK(o.thin >= 1, "langevin: thin must be >= 1, got {}", o.thin);
+  ENGRAM_CHECK(!std::isnan(o.lo) && !std::isnan(o.hi) && o.lo < o.hi,
+               "langevin: the box needs lo < hi, got [{}, {}]", o.lo, o.hi);
+  ENGRAM_CHECK(!o.metropolis || (std::isinf(o.lo) && std::isinf(o.hi)),
+               "langevin: metropolis (MALA) cannot be combined with a box [lo, hi]");
 }
 
 void check_temperature(double t, bool metropolis) {
@@ -58,6 +62,9 @@ void run_stage(const EnergyFunction<T>& f, Chain<T>& c, double t, int steps, int
       for (Index i = 0; i < c.proposal.size(); ++i)
         c.proposal.data()[i] += static_cast<T>(noise * normal(rng.engine()));
     if (!o.metropolis) {
+      if (std::isfinite(o.lo) || std::isfinite(o.hi))
+        c.proposal = c.proposal.cwiseMax(static_cast<T>(std::max(o.lo, -1e300)))
+                         .cwiseMin(static_cast<T>(std::min(o.hi, 1e300)));
       c.x.swap(c.proposal);
       evaluate(f, c.x, c.grad, c.energy, c.steps);
     } else {

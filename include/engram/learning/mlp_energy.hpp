@@ -7,6 +7,7 @@
 
 #include "engram/core/rng.hpp"
 #include "engram/core/types.hpp"
+#include "engram/io/model_file.hpp"
 
 namespace engram {
 
@@ -40,6 +41,14 @@ class MlpEnergy {
   void set_params(std::vector<Mat<T>> params);
   /// "W1", "b1", "W2", … in params() order.
   std::vector<std::string> param_names() const;
+
+  /// M-42: the energy as a ModelFile of kind "mlp_energy": config {"input", "hidden": [..],
+  /// "activation"} and the tensors by param_names().
+  ModelFile<T> to_file() const;
+  /// Rebuilds an energy from the config fields and tensors to_file() writes (other config fields
+  /// and tensors are ignored, so a training checkpoint serves; the kind is not checked). Throws
+  /// std::invalid_argument naming a missing or malformed field or tensor.
+  static MlpEnergy from_file(const ModelFile<T>& file);
 
   /// E_θ(x_b) for each row (B values, double).
   Energies energy(const MatCRef<T>& x) const;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -28,6 +29,10 @@ struct LangevinOptions {
   bool record = false;       ///< keep the recorded states in LangevinResult::samples
   bool metropolis = false;   ///< MALA: accept each sample's proposal with the Metropolis–Hastings
                              ///< probability, so the chain is exact for any ε
+  /// Projected Langevin: after every step each coordinate is clipped to [lo, hi] (default: no
+  /// box). Not with metropolis.
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
   std::vector<std::string> clamped;  ///< graph samplers only: layers held fixed
 };
 
