@@ -232,6 +232,16 @@ TEST(Langevin, ThinningAndBadInput) {
   o.thin = 3;
   o.record = true;
   EXPECT_EQ(langevin(f, Mat<double>::Zero(2, 3), o, rng).samples.size(), 3u);
+  o.lo = -0.1;  // projected Langevin stays in the box
+  o.hi = 0.2;
+  const auto boxed = langevin(f, Mat<double>::Zero(50, 3), o, rng);
+  for (const auto& x : boxed.samples)
+    EXPECT_TRUE((x.array() >= -0.1).all() && (x.array() <= 0.2).all());
+  o.metropolis = true;
+  EXPECT_THROW_MESSAGE(langevin(f, Mat<double>::Zero(2, 3), o, rng), std::invalid_argument, "box");
+  o.metropolis = false;
+  o.lo = -std::numeric_limits<double>::infinity();
+  o.hi = std::numeric_limits<double>::infinity();
   o.step_size = 0;
   EXPECT_THROW_MESSAGE(langevin(f, Mat<double>::Zero(2, 3), o, rng), std::invalid_argument,
                        "step_size");
