@@ -33,6 +33,7 @@ struct LangevinArgs {
   std::string clamp;
   std::string out = "out/sample-langevin";
   std::uint64_t seed = 1;
+  bool step_size_given = false, temperature_given = false;
 };
 
 /// "a:b" as two finite numbers; `what` names the option.
@@ -95,6 +96,10 @@ void run(const LangevinArgs& a) {
                  "--layer/--clamp: '{}' is a deep EBM, not an energy graph", a.model);
     const ModelFile<float> file = load_model_file<float>(a.model);
     const MlpEnergy<float> f = MlpEnergy<float>::from_file(file);
+    // Unless told otherwise, sample as training did: its eps and T = sigma^2 / (2 eps).
+    if (!a.step_size_given) o.step_size = file.config.value("step_size", o.step_size);
+    if (!a.temperature_given && file.config.contains("noise"))
+      o.temperature = std::pow(file.config.value("noise", 0.0), 2) / (2 * o.step_size);
     if (a.box.empty()) {  // the box the model was trained in
       o.lo = init_lo = file.config.value("lo", 0.0);
       o.hi = init_hi = file.config.value("hi", 1.0);
@@ -144,10 +149,10 @@ void run(const LangevinArgs& a) {
   write_csv(out / "samples.csv", columns, samples.cast<double>());
   write_samples_png(out / "samples.png", samples);
   fmt::print("engram sample langevin: {} samples of a {}, {} steps of eps {} at {}\n", a.count,
-             what, a.steps, a.step_size,
+             what, a.steps, o.step_size,
              schedule ? fmt::format("T {} -> {} ({} stages)", schedule->temperatures.front(),
                                     schedule->temperatures.back(), a.stages)
-                      : fmt::format("T {}", a.temperature));
+                      : fmt::format("T {:.6g}", o.temperature));
   fmt::print("mean final energy {:.6g}\nwrote {}/samples.csv, samples.png\n", energy.mean(),
              out.string());
 }
@@ -171,12 +176,15 @@ void add_sample_langevin(CLI::App& sample) {
   cmd->add_option("--burn-in", args->burn_in, "Extra steps run first")
       ->check(CLI::Range(0, 10000000))
       ->capture_default_str();
-  cmd->add_option("--step-size", args->step_size, "Step eps > 0")
+  cmd->add_option("--step-size", args->step_size,
+                  "Step eps > 0 (deep EBM default: its training eps)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  auto* temp = cmd->add_option("--temperature", args->temperature, "Temperature T >= 0")
-                   ->check(CLI::NonNegativeNumber)
-                   ->capture_default_str();
+  auto* temp =
+      cmd->add_option("--temperature", args->temperature,
+                      "Temperature T >= 0 (deep EBM default: sigma^2/(2 eps) of its training)")
+          ->check(CLI::NonNegativeNumber)
+          ->capture_default_str();
   cmd->add_option("--anneal", args->anneal, "T0:T1, a geometric schedule from T0 down to T1")
       ->check(parsed_by("T0:T1", [](const std::string& t) { parse_pair(t, "--anneal"); }))
       ->excludes(temp);
@@ -192,7 +200,11 @@ void add_sample_langevin(CLI::App& sample) {
   cmd->add_option("--out", args->out, "Folder for samples.csv and samples.png")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
-  cmd->callback([args] { run(*args); });
+  cmd->callback([args, cmd] {
+    args->step_size_given = cmd->count("--step-size") > 0;
+    args->temperature_given = cmd->count("--temperature") > 0;
+    run(*args);
+  });
 }
 
 }  // namespace engram::cli

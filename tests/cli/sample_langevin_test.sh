@@ -50,6 +50,10 @@ if [ -f "${ENGRAM_DATA_DIR:-$(dirname "$0")/../../data}/mnist/train-images-idx3-
   expect_exit 0 "T 2 -> 0.1" sample langevin --model "$work/ebm/checkpoint.safetensors" --count 2 \
     --steps 10 --anneal 2:0.1 --stages 5 --out "$work/s2"
   expect_exit 2 "--layer" sample langevin --model "$work/ebm/model.safetensors" --layer x --out "$work/s3"
+  # Without --step-size and --temperature a deep EBM is sampled as in training: eps 10 and
+  # T = sigma^2/(2 eps) = 0.005^2/20 = 1.25e-06.
+  expect_exit 0 "steps of eps 10 at T 1.25e-06" sample langevin --model "$work/ebm/model.safetensors" \
+    --count 2 --steps 3 --out "$work/s4"
 else
   echo "MNIST not found: skipping engram train ebm"
 fi
