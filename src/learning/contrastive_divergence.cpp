@@ -23,19 +23,25 @@ CDTrainer<T>::CDTrainer(const CDOptions& options, std::uint64_t seed)
 }
 
 template <class T>
-RBMGradient<T> CDTrainer<T>::gradient(const BernoulliRBM<T>& rbm, const MatCRef<T>& batch) {
+RBMGradient<T> CDTrainer<T>::gradient(const BernoulliRBM<T>& rbm, const MatCRef<T>& batch,
+                                      double* reconstruction_error) {
   ENGRAM_CHECK(batch.rows() > 0 && batch.cols() == rbm.visible(),
                "CDTrainer::gradient: batch must be B x {} with B > 0, got {}x{}", rbm.visible(),
                batch.rows(), batch.cols());
   check_finite(batch, "CDTrainer::gradient: batch");
   const Mat<T> ph_data = rbm.hidden_probabilities(batch);
+  if (reconstruction_error)
+    *reconstruction_error =
+        (rbm.visible_probabilities(ph_data) - batch).template cast<double>().squaredNorm() /
+        static_cast<double>(batch.size());
   Mat<T> negative;
   if (options_.persistent) {
     if (chains_.rows() == 0)
-      chains_ = detail::bernoulli<T>(detail::logistic<T>(rbm.b().replicate(options_.chains, 1)), rng_);
+      chains_ =
+          detail::bernoulli<T>(detail::logistic<T>(rbm.b().replicate(options_.chains, 1)), rng_);
     ENGRAM_CHECK(chains_.cols() == rbm.visible(),
-                 "CDTrainer::gradient: persistent chains have {} units, the RBM {}",
-                 chains_.cols(), rbm.visible());
+                 "CDTrainer::gradient: persistent chains have {} units, the RBM {}", chains_.cols(),
+                 rbm.visible());
     chains_ = rbm.gibbs(chains_, options_.k, rng_);
     negative = chains_;
   } else {
@@ -53,7 +59,8 @@ RBMGradient<T> CDTrainer<T>::gradient(const BernoulliRBM<T>& rbm, const MatCRef<
 
 template <class T>
 double CDTrainer<T>::step(BernoulliRBM<T>& rbm, const MatCRef<T>& batch) {
-  const RBMGradient<T> g = gradient(rbm, batch);
+  double error = 0;
+  const RBMGradient<T> g = gradient(rbm, batch, &error);
   if (velocity_.W.rows() != rbm.visible() || velocity_.W.cols() != rbm.hidden()) {
     velocity_ = {Mat<T>::Zero(rbm.visible(), rbm.hidden()), Mat<T>::Zero(1, rbm.visible()),
                  Mat<T>::Zero(1, rbm.hidden())};
@@ -64,7 +71,7 @@ double CDTrainer<T>::step(BernoulliRBM<T>& rbm, const MatCRef<T>& batch) {
   velocity_.b = mu * velocity_.b + eps * g.b;
   velocity_.c = mu * velocity_.c + eps * g.c;
   rbm.set_parameters(rbm.W() + velocity_.W, rbm.b() + velocity_.b, rbm.c() + velocity_.c);
-  return rbm.reconstruction_error(batch);
+  return error;
 }
 
 template <class T>

@@ -30,7 +30,8 @@ struct LogSumExp {
   double value() const { return max + std::log(sum); }
 };
 
-/// Rows `first`..`first + n` of the binary enumeration of {0,1}^units (bit i of the index is unit i).
+/// Rows `first`..`first + n` of the binary enumeration of {0,1}^units (bit i of the index is unit
+/// i).
 Mat<double> binary_states(std::uint64_t first, Index n, Index units) {
   Mat<double> s(n, units);
   for (Index r = 0; r < n; ++r)
@@ -162,11 +163,11 @@ double average_log_likelihood(const BernoulliRBM<T>& rbm, const MatCRef<T>& data
   return -rbm.free_energy(data).mean() - log_z;
 }
 
-#define ENGRAM_INSTANTIATE(T)                                                              \
-  template double exact_log_partition(const BernoulliRBM<T>&);                             \
-  template Mat<T> base_rate_biases(const MatCRef<T>&);                                     \
-  template AisResult ais_log_partition(const BernoulliRBM<T>&, const MatCRef<T>&,          \
-                                       const AisOptions&);                                 \
+#define ENGRAM_INSTANTIATE(T)                                                     \
+  template double exact_log_partition(const BernoulliRBM<T>&);                    \
+  template Mat<T> base_rate_biases(const MatCRef<T>&);                            \
+  template AisResult ais_log_partition(const BernoulliRBM<T>&, const MatCRef<T>&, \
+                                       const AisOptions&);                        \
   template double average_log_likelihood(const BernoulliRBM<T>&, const MatCRef<T>&, double);
 ENGRAM_INSTANTIATE(float)
 ENGRAM_INSTANTIATE(double)

@@ -30,8 +30,8 @@ BernoulliRBM<T> BernoulliRBM<T>::random(Index visible, Index hidden, double stdd
 
 template <class T>
 void BernoulliRBM<T>::set_parameters(Mat<T> W, Mat<T> b, Mat<T> c) {
-  ENGRAM_CHECK(W.rows() > 0 && W.cols() > 0, "BernoulliRBM: W must be V x H with V, H > 0, got {}x{}",
-               W.rows(), W.cols());
+  ENGRAM_CHECK(W.rows() > 0 && W.cols() > 0,
+               "BernoulliRBM: W must be V x H with V, H > 0, got {}x{}", W.rows(), W.cols());
   check_shape(b, 1, W.rows(), "BernoulliRBM: b");
   check_shape(c, 1, W.cols(), "BernoulliRBM: c");
   check_finite(W, "BernoulliRBM: W");
@@ -60,7 +60,8 @@ Energies BernoulliRBM<T>::energy(const MatCRef<T>& v, const MatCRef<T>& h) const
   const Mat<double> vW = vd * W_.template cast<double>();
   // M-15: E(v, h) = −vᵀWh − bᵀv − cᵀh
   return -((vW.array() * hd.array()).rowwise().sum().matrix() +
-           vd * b_.template cast<double>().transpose() + hd * c_.template cast<double>().transpose());
+           vd * b_.template cast<double>().transpose() +
+           hd * c_.template cast<double>().transpose());
 }
 
 template <class T>

@@ -11,7 +11,9 @@
 namespace engram::detail {
 
 /// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^{−|x|}).
-inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
+inline double softplus(double x) {
+  return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
+}
 
 /// σ(a) = 1 / (1 + e^{−a}) elementwise.
 template <class T, class Derived>

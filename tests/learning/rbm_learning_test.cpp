@@ -20,7 +20,8 @@ Mat<double> all_binary(Index n) {
 
 BernoulliRBM<double> random_rbm(Index V, Index H, double scale, std::uint64_t seed) {
   Rng rng(seed);
-  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale), rng.normal<double>(1, V, 0, scale),
+  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale),
+                              rng.normal<double>(1, V, 0, scale),
                               rng.normal<double>(1, H, 0, scale));
 }
 
@@ -48,7 +49,8 @@ RBMGradient<double> exact_gradient(const BernoulliRBM<double>& rbm, const Mat<do
   const Mat<double> ph = rbm.hidden_probabilities(V), pd = rbm.hidden_probabilities(data);
   const double n = static_cast<double>(data.rows());
   return {data.transpose() * pd / n - V.transpose() * p.asDiagonal() * ph,
-          data.colwise().sum() / n - p.transpose() * V, pd.colwise().sum() / n - p.transpose() * ph};
+          data.colwise().sum() / n - p.transpose() * V,
+          pd.colwise().sum() / n - p.transpose() * ph};
 }
 
 double exact_log_likelihood(const BernoulliRBM<double>& rbm, const Mat<double>& data) {
@@ -60,8 +62,8 @@ TEST(RbmPartition, EnumeratingTheSmallerLayerMatchesTheSumOverBothLayers) {
     const auto rbm = random_rbm(V, H, 1.0, static_cast<std::uint64_t>(V * 10 + H));
     EXPECT_NEAR(exact_log_partition(rbm), brute_log_z(rbm), 1e-10) << V << "x" << H;
   }
-  const BernoulliRBM<float> f(random_rbm(6, 4, 1.0, 7).W().cast<float>(),
-                              Mat<float>::Zero(1, 6), Mat<float>::Zero(1, 4));
+  const BernoulliRBM<float> f(random_rbm(6, 4, 1.0, 7).W().cast<float>(), Mat<float>::Zero(1, 6),
+                              Mat<float>::Zero(1, 4));
   const BernoulliRBM<double> d(f.W().cast<double>(), Mat<double>::Zero(1, 6),
                                Mat<double>::Zero(1, 4));
   EXPECT_NEAR(exact_log_partition(f), brute_log_z(d), 1e-10);
@@ -107,7 +109,8 @@ TEST(RbmPartition, ScheduleRunsFromZeroToOneAndIncreases) {
 TEST(ContrastiveDivergence, LongChainsApproachTheExactGradient) {
   const auto rbm = random_rbm(5, 3, 1.5, 21);
   Rng rng(22);
-  const Mat<double> rows = rng.uniform<double>(10, 5).unaryExpr([](double u) { return u < 0.3 ? 1.0 : 0.0; });
+  const Mat<double> rows =
+      rng.uniform<double>(10, 5).unaryExpr([](double u) { return u < 0.3 ? 1.0 : 0.0; });
   const Mat<double> data = rows.replicate(2000, 1);  // B = 20,000 negative chains
   CDTrainer<double> cd({.k = 100}, 23);
   const RBMGradient<double> g = cd.gradient(rbm, data);
@@ -134,8 +137,12 @@ TEST(ContrastiveDivergence, TrainingRaisesTheExactLogLikelihood) {
     Rng init(32);
     auto rbm = BernoulliRBM<double>::random(10, 4, 0.01, init);
     const double before = exact_log_likelihood(rbm, data);
-    CDTrainer<double> cd({.k = 1, .persistent = persistent, .learning_rate = 0.1,
-                          .momentum = 0.5, .batch = 20, .chains = 20},
+    CDTrainer<double> cd({.k = 1,
+                          .persistent = persistent,
+                          .learning_rate = 0.1,
+                          .momentum = 0.5,
+                          .batch = 20,
+                          .chains = 20},
                          33);
     double error0 = cd.epoch(rbm, data), error = error0;
     for (int e = 0; e < 60; ++e) error = cd.epoch(rbm, data);

@@ -23,7 +23,8 @@ Mat<double> all_binary(Index n) {
 
 BernoulliRBM<double> random_rbm(Index V, Index H, double scale, std::uint64_t seed) {
   Rng rng(seed);
-  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale), rng.normal<double>(1, V, 0, scale),
+  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale),
+                              rng.normal<double>(1, V, 0, scale),
                               rng.normal<double>(1, H, 0, scale));
 }
 
@@ -153,8 +154,7 @@ TEST(BernoulliRBM, RejectsBadInput) {
                        "v must be B x 3");
   EXPECT_THROW_MESSAGE(rbm.energy(Mat<double>::Zero(2, 3), Mat<double>::Zero(3, 2)),
                        std::invalid_argument, "rows");
-  EXPECT_THROW_MESSAGE(rbm.gibbs(Mat<double>::Zero(2, 3), -1, rng), std::invalid_argument,
-                       "steps");
+  EXPECT_THROW_MESSAGE(rbm.gibbs(Mat<double>::Zero(2, 3), -1, rng), std::invalid_argument, "steps");
 }
 
 }  // namespace

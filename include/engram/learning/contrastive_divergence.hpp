@@ -45,10 +45,13 @@ class CDTrainer {
   const CDOptions& options() const { return options_; }
 
   /// The CD (or PCD) estimate of the log-likelihood gradient on `batch` (B × V); PCD advances
-  /// its chains (made from the model's visible biases on first use).
-  RBMGradient<T> gradient(const BernoulliRBM<T>& rbm, const MatCRef<T>& batch);
+  /// its chains (made from the model's visible biases on first use). With `reconstruction_error`
+  /// it also stores the batch's mean-field reconstruction error before the update (as
+  /// BernoulliRBM::reconstruction_error).
+  RBMGradient<T> gradient(const BernoulliRBM<T>& rbm, const MatCRef<T>& batch,
+                          double* reconstruction_error = nullptr);
 
-  /// One update of `rbm` from `batch`; returns its mean-field reconstruction error.
+  /// One update of `rbm` from `batch`; returns the batch's reconstruction error before it.
   double step(BernoulliRBM<T>& rbm, const MatCRef<T>& batch);
 
   /// One pass over `data` (N × V) in shuffled mini-batches; `progress` (may be empty) gets the

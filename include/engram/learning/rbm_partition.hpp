@@ -22,17 +22,17 @@ double exact_log_partition(const BernoulliRBM<T>& rbm);
 struct AisOptions {
   /// Inverse temperatures 0 = β_0 < β_1 < ... < β_K = 1; empty: ais_schedule(betas).
   std::vector<double> schedule;
-  Index betas = 14500;   ///< K + 1 when `schedule` is empty (≥ 2)
-  Index runs = 100;      ///< M parallel annealing runs (≥ 2)
+  Index betas = 14500;  ///< K + 1 when `schedule` is empty (≥ 2)
+  Index runs = 100;     ///< M parallel annealing runs (≥ 2)
   std::uint64_t seed = 1;
 };
 
 /// AIS's estimate of log Z with its spread over the M runs.
 struct AisResult {
-  double log_z;       ///< log Ẑ = log Z_A + log mean_m w_m
-  double log_z_low;   ///< log(Ẑ − 3 σ̂) (−inf when Ẑ − 3 σ̂ ≤ 0), σ̂ = std(w) Z_A / √M
-  double log_z_high;  ///< log(Ẑ + 3 σ̂)
-  double log_z_base;  ///< log Z_A of the base-rate model
+  double log_z;  ///< log Ẑ = log Z_A + log mean_m w_m
+  double log_z_low;  ///< log(Ẑ − 3 σ̂) (−inf when Ẑ − 3 σ̂ ≤ 0), σ̂ = std(w) Z_A / √M
+  double log_z_high;                ///< log(Ẑ + 3 σ̂)
+  double log_z_base;                ///< log Z_A of the base-rate model
   std::vector<double> log_weights;  ///< log w_m per run
 };
 
