@@ -1,5 +1,6 @@
 // Python bindings: the Gaussian-Bernoulli RBM and denoising score matching (M-33):
-// engram.GaussianBernoulliRBM, engram.dsm_loss, engram.train_dsm.
+// engram.GaussianBernoulliRBM, engram.dsm_loss, engram.ssm_loss,
+// engram.train_dsm.
 #include <pybind11/stl.h>
 
 #include "engram/learning/score_matching.hpp"
@@ -140,6 +141,26 @@ P(v) is a mixture of 2^H Gaussians: sample() draws from it exactly (H <= 20).)do
       R"doc(Denoising score matching (Vincent 2011) on pairs of rows of clean and noisy (B, V):
     J = mean_n 1/2 |score(noisy_n) + (noisy_n - clean_n) / noise_sigma^2|^2
 Returns (J, {"W": dJ/dW (V, H), "b": (V,), "c": (H,)}), the gradient analytic.)doc");
+  m.def(
+      "ssm_loss",
+      [](const GbHandle& h, const py::handle& data, const py::handle& projections) {
+        return h.visit([&](const auto& r) {
+          using T = scalar_t<decltype(r)>;
+          const MatrixArg<T> a(data, "data", false), u(projections, "projections", false);
+          GBRBMGradient<T> g;
+          const double loss = ssm_loss<T>(r, a.map(), u.map(), &g);
+          py::dict d;
+          d["W"] = to_numpy(std::move(g.W));
+          d["b"] = to_numpy(std::move(g.b), true);
+          d["c"] = to_numpy(std::move(g.c), true);
+          return py::make_tuple(loss, d);
+        });
+      },
+      py::arg("rbm"), py::arg("data"), py::arg("projections"),
+      R"doc(Sliced score matching (Song et al. 2019) on rows of data (B, V), one projection u per
+row of projections (B, V), E[u u^T] = I:
+    J = mean_n [u_n^T grad score(v_n) u_n + 1/2 (u_n^T score(v_n))^2]
+Returns (J, {"W", "b", "c"}), the gradient analytic.)doc");
   m.def(
       "train_dsm",
       [](GbHandle& h, const py::handle& data, double noise_sigma, double learning_rate, int steps,

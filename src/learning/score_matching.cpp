@@ -38,6 +38,43 @@ double dsm_loss(const GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& clean,
 }
 
 template <class T>
+double ssm_loss(const GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& data,
+                const MatCRef<T>& projections, GBRBMGradient<T>* gradient) {
+  const Index V = rbm.visible();
+  ENGRAM_CHECK(data.rows() > 0 && data.cols() == V,
+               "ssm_loss: data must be B x {} with B > 0, got {}x{}", V, data.rows(), data.cols());
+  check_shape(projections, data.rows(), V, "ssm_loss: projections");
+  check_finite(data, "ssm_loss: data");
+  check_finite(projections, "ssm_loss: projections");
+  const Index B = data.rows();
+  const T inv_s2 = static_cast<T>(1.0 / (rbm.sigma() * rbm.sigma()));
+  const Mat<T> p = rbm.hidden_probabilities(data);
+  const Mat<T> dp = p.cwiseProduct((T(1) - p.array()).matrix());           // p'
+  const Mat<T> ddp = dp.cwiseProduct((T(1) - T(2) * p.array()).matrix());  // p''
+  const Mat<T> z = projections * rbm.W();                                  // B × H
+  const Mat<T> s = inv_s2 * ((p * rbm.W().transpose()) - (data.rowwise() - rbm.b().row(0)));
+  const Vec<T> t = s.cwiseProduct(projections).rowwise().sum();  // uᵀ s(v)
+  const Mat<T> z2 = z.cwiseAbs2();
+  // M-33: uᵀ∇s u = −‖u‖²/σ² + Σ_j p'_j z_j²/σ⁴
+  const Vec<T> quad = -inv_s2 * projections.rowwise().squaredNorm() +
+                      inv_s2 * inv_s2 * dp.cwiseProduct(z2).rowwise().sum();
+  const double loss =
+      (quad.template cast<double>() + 0.5 * t.template cast<double>().cwiseAbs2()).mean();
+  if (gradient) {
+    const T inv_b = T(1) / static_cast<T>(B);
+    const Mat<T> zdp = z.cwiseProduct(dp), z2ddp = z2.cwiseProduct(ddp);
+    const Mat<T> tzdp = t.asDiagonal() * zdp;
+    gradient->b = (inv_b * inv_s2) * (t.asDiagonal() * projections).colwise().sum();
+    gradient->c = inv_b * (inv_s2 * tzdp.colwise().sum() + inv_s2 * inv_s2 * z2ddp.colwise().sum());
+    gradient->W = inv_b * (inv_s2 * (projections.transpose() * (t.asDiagonal() * p)) +
+                           inv_s2 * inv_s2 * (data.transpose() * tzdp) +
+                           T(2) * inv_s2 * inv_s2 * (projections.transpose() * zdp) +
+                           inv_s2 * inv_s2 * inv_s2 * (data.transpose() * z2ddp));
+  }
+  return loss;
+}
+
+template <class T>
 std::vector<double> train_dsm(GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& data,
                               const DsmOptions& options) {
   ENGRAM_CHECK(data.rows() > 0 && data.cols() == rbm.visible(),
@@ -85,6 +122,8 @@ std::vector<double> train_dsm(GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& da
 #define ENGRAM_INSTANTIATE(T)                                                                    \
   template double dsm_loss(const GaussianBernoulliRBM<T>&, const MatCRef<T>&, const MatCRef<T>&, \
                            double, GBRBMGradient<T>*);                                           \
+  template double ssm_loss(const GaussianBernoulliRBM<T>&, const MatCRef<T>&, const MatCRef<T>&, \
+                           GBRBMGradient<T>*);                                                   \
   template std::vector<double> train_dsm(GaussianBernoulliRBM<T>&, const MatCRef<T>&,            \
                                          const DsmOptions&);
 ENGRAM_INSTANTIATE(float)

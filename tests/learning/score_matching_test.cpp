@@ -95,6 +95,52 @@ TEST(ScoreMatching, DsmGradientMatchesFiniteDifferences) {
   EXPECT_LT((gf.W.cast<double>() - g.W).cwiseAbs().maxCoeff(), 1e-3 * g.W.cwiseAbs().maxCoeff());
 }
 
+TEST(ScoreMatching, SlicedGradientMatchesFiniteDifferences) {
+  const auto rbm = random_gb(4, 3, 0.9, 9);
+  Rng rng(10);
+  const Mat<double> data = rng.normal<double>(6, 4, 0, 1), u = rng.normal<double>(6, 4, 0, 1);
+  GBRBMGradient<double> g;
+  ssm_loss<double>(rbm, data, u, &g);
+  const Mat<double> dW = rng.normal<double>(4, 3, 0, 1), db = rng.normal<double>(1, 4, 0, 1);
+  const Mat<double> dc = rng.normal<double>(1, 3, 0, 1);
+  auto J = [&](const Mat<double>& t) {
+    const GaussianBernoulliRBM<double> moved(rbm.W() + t(0, 0) * dW, rbm.b() + t(0, 0) * db,
+                                             rbm.c() + t(0, 0) * dc, rbm.sigma());
+    return ssm_loss<double>(moved, data, u);
+  };
+  const auto fd = test::central_difference(J, Mat<double>::Zero(1, 1), Mat<double>::Ones(1, 1),
+                                           test::fd_step(1.0));
+  const double analytic =
+      (g.W.cwiseProduct(dW)).sum() + (g.b.cwiseProduct(db)).sum() + (g.c.cwiseProduct(dc)).sum();
+  EXPECT_NEAR(analytic, fd.value, 1e-7 * std::abs(fd.value) + 10 * fd.roundoff + 1e-9);
+}
+
+TEST(ScoreMatching, SlicedLossAveragesToHyvarinensObjective) {
+  // E_u[uᵀ∇s u + ½(uᵀs)²] = tr ∇s + ½‖s‖² for u ~ N(0, I); tr ∇s by finite differences of s.
+  const auto rbm = random_gb(3, 2, 0.8, 11);
+  Mat<double> v(1, 3);
+  v << 0.3, -0.7, 1.1;
+  double trace = 0;
+  const double h = 1e-5;
+  for (Index i = 0; i < 3; ++i) {
+    Mat<double> e = Mat<double>::Zero(1, 3);
+    e(0, i) = h;
+    trace += (rbm.score(v + e)(0, i) - rbm.score(v - e)(0, i)) / (2 * h);
+  }
+  const double expected = trace + 0.5 * rbm.score(v).squaredNorm();
+  Rng rng(12);
+  const Index n = 40000;
+  const Mat<double> u = rng.normal<double>(n, 3, 0, 1);
+  const Mat<double> rows = v.replicate(n, 1);
+  // per-projection terms, to get their spread for the tolerance
+  Eigen::VectorXd terms(n);
+  for (Index k = 0; k < n; ++k) terms(k) = ssm_loss<double>(rbm, rows.row(k), u.row(k));
+  const double mean = terms.mean();
+  const double sd = std::sqrt((terms.array() - mean).square().mean());
+  EXPECT_NEAR(ssm_loss<double>(rbm, rows, u), mean, 1e-9 * std::abs(mean) + 1e-12);
+  EXPECT_NEAR(mean, expected, 5 * sd / std::sqrt(static_cast<double>(n)));
+}
+
 TEST(ScoreMatching, RecoversAKnownModelFromExactSamples) {
   // True model: V = 3, H = 2, σ = 0.4, orthogonal columns of W (‖w_j‖ = 2, 5σ apart). DSM with
   // noise σ_n targets the data density convolved with N(0, σ_n² I): the same mixture with

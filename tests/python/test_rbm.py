@@ -138,6 +138,23 @@ def test_dsm_gradient_matches_finite_differences(rng, dtype):
     assert l1 == pytest.approx(l2, rel=100 * tol(dtype))
 
 
+def test_ssm_gradient_matches_finite_differences(rng):
+    rbm = gb_model(rng, np.float64)
+    data, u = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    loss, g = engram.ssm_loss(rbm, data, u)
+    W, b, c = rbm.W, rbm.b, rbm.c
+    dW, db, dc = rng.normal(size=W.shape), rng.normal(size=b.shape), rng.normal(size=c.shape)
+
+    def J(t):
+        moved = engram.GaussianBernoulliRBM(W + t * dW, b + t * db, c + t * dc, 0.9)
+        return engram.ssm_loss(moved, data, u)[0]
+
+    h = 1e-4
+    fd = (-J(2 * h) + 8 * J(h) - 8 * J(-h) + J(-2 * h)) / (12 * h)
+    analytic = (g["W"] * dW).sum() + (g["b"] * db).sum() + (g["c"] * dc).sum()
+    assert analytic == pytest.approx(fd, rel=1e-7)
+
+
 def test_train_dsm_lowers_the_loss(dtype):
     truth = engram.GaussianBernoulliRBM(np.array([[2.0, 0], [0, 2.0]]), np.zeros(2),
                                         np.zeros(2), 0.4)

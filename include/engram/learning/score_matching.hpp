@@ -27,6 +27,18 @@ template <class T>
 double dsm_loss(const GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& clean,
                 const MatCRef<T>& noisy, double noise_sigma, GBRBMGradient<T>* gradient = nullptr);
 
+/// M-33: the sliced score matching loss (Song et al. 2019) on rows of `data` (B × V) with one
+/// projection u_n per row of `projections` (B × V; Gaussian or Rademacher, so E[u uᵀ] = I):
+///   J = (1/B) Σ_n [u_nᵀ ∇s(v_n) u_n + ½ (u_nᵀ s(v_n))²],
+/// an unbiased estimate of Hyvärinen's E[tr ∇s + ½ ‖s‖²] = ½ E‖s − ∇log p_data‖² − const. For the
+/// GB-RBM, uᵀ∇s u = −‖u‖²/σ² + Σ_j p'_j z_j²/σ⁴ with z = Wᵀu; with t = uᵀs and p'' = p'(1 − 2p),
+///   ∂J/∂b = t u/σ²,  ∂J/∂c = t z⊙p'/σ² + z²⊙p''/σ⁴,
+///   ∂J/∂W = t (u pᵀ + v (z⊙p')ᵀ/σ²)/σ² + (2 u (z⊙p')ᵀ + v (z²⊙p'')ᵀ/σ²)/σ⁴,
+/// averaged over the batch into `gradient` when it is not null. Returns J (in double).
+template <class T>
+double ssm_loss(const GaussianBernoulliRBM<T>& rbm, const MatCRef<T>& data,
+                const MatCRef<T>& projections, GBRBMGradient<T>* gradient = nullptr);
+
 /// Settings of train_dsm.
 struct DsmOptions {
   double noise_sigma = 0.1;     ///< σ_n > 0
