@@ -60,6 +60,10 @@ class RbmRun final : public TrainingRun {
   std::string kind() const override { return "rbm_checkpoint"; }
   Index examples_per_epoch() const override { return train_.rows(); }
 
+  /// train_reconstruction: mean over the epoch's batches of the mean-field reconstruction error
+  /// before each update; test_reconstruction: the same on the test set after the epoch;
+  /// free_energy_gap: mean F(test) − mean F(train) on equally many images (grows with
+  /// overfitting, since log P(v) = −F(v) − log Z).
   Metrics train_epoch(int epoch, const Progress& progress) override {
     cd_.reseed(a_.train.seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
     const double train_error = cd_.epoch(rbm_, train_, progress);
