@@ -21,7 +21,7 @@ void add_sample_command(CLI::App& app) {
   CLI::App* sample = app.add_subcommand(
       "sample",
       "Draw samples: rbm (block Gibbs from a trained RBM), langevin (Langevin dynamics "
-      "on an energy graph)");
+      "on a deep EBM from engram train ebm, or on an energy graph file)");
   sample->require_subcommand(1);
   add_sample_rbm(*sample);
   add_sample_langevin(*sample);

@@ -6,6 +6,7 @@
 #include "engram/models/continuous_hopfield.hpp"
 #include "engram/models/dense_am.hpp"
 #include "engram/models/linear_am.hpp"
+#include "engram/models/rbm.hpp"
 #include "engram/models/modern_hopfield.hpp"
 #include "models_common.hpp"
 
@@ -37,16 +38,17 @@ void bind_model_files(py::module_& m) {
       [](const std::filesystem::path& path, const py::handle& model) {
         if (save_if<ClassicalHopfield>(path, model) || save_if<ContinuousHopfield>(path, model) ||
             save_if<ModernHopfield>(path, model) || save_if<DenseAssociativeMemory>(path, model) ||
-            save_if<LinearAssociativeMemory>(path, model) || save_if<EnergyGraph>(path, model))
+            save_if<LinearAssociativeMemory>(path, model) || save_if<BernoulliRBM>(path, model) ||
+            save_if<EnergyGraph>(path, model))
           return;
         throw py::type_error(fmt::format(
             "save_model: expected ClassicalHopfield, ContinuousHopfield, ModernHopfield, "
-            "DenseAssociativeMemory, LinearAssociativeMemory or EnergyGraph, got {}",
+            "DenseAssociativeMemory, LinearAssociativeMemory, BernoulliRBM or EnergyGraph, got {}",
             py::str(py::type::handle_of(model).attr("__name__")).cast<std::string>()));
       },
       py::arg("path"), py::arg("model"),
       R"doc(Writes `model` (a ClassicalHopfield, ContinuousHopfield, ModernHopfield,
-DenseAssociativeMemory, LinearAssociativeMemory or EnergyGraph) to `path` as safetensors
+DenseAssociativeMemory, LinearAssociativeMemory, BernoulliRBM or EnergyGraph) to `path` as safetensors
 (SPEC M-42): tensors F32/F64 in the model's dtype, kind, dtype ("scalar") and structure in the
 metadata. PyTorch's and JAX's safetensors readers open the weights as they are.)doc");
 
@@ -59,6 +61,7 @@ metadata. PyTorch's and JAX's safetensors readers open the weights as they are.)
         if (kind == "modern_hopfield") return py::cast(load_dual<ModernHopfield>(path));
         if (kind == "dense_am") return py::cast(load_dual<DenseAssociativeMemory>(path));
         if (kind == "linear_am") return py::cast(load_dual<LinearAssociativeMemory>(path));
+        if (kind == "bernoulli_rbm") return py::cast(load_dual<BernoulliRBM>(path));
         if (kind == "energy_graph") {
           const Dtype d = model_file_dtype(path);
           return py::cast(without_gil([&] {
@@ -68,14 +71,14 @@ metadata. PyTorch's and JAX's safetensors readers open the weights as they are.)
         }
         throw Error(fmt::format(
             "'{}': holds a model of kind '{}', which load_model does not know (it reads "
-            "classical_hopfield, continuous_hopfield, modern_hopfield, dense_am, linear_am and "
-            "energy_graph)",
+            "classical_hopfield, continuous_hopfield, modern_hopfield, dense_am, linear_am, "
+            "bernoulli_rbm and energy_graph)",
             path.string(), kind));
       },
       py::arg("path"),
       R"doc(Reads a file written by save_model (or a facade's save) and returns the model as the
 class its kind names (ClassicalHopfield, ContinuousHopfield, ModernHopfield,
-DenseAssociativeMemory, LinearAssociativeMemory or EnergyGraph) at the dtype recorded in the file.
+DenseAssociativeMemory, LinearAssociativeMemory, BernoulliRBM or EnergyGraph) at the dtype recorded in the file.
 Raises engram.Error for a missing, truncated or garbled file, or a model that does not check.)doc");
 }
 
