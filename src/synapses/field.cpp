@@ -23,12 +23,7 @@ std::string FieldSynapse<T>::name() const {
 }
 
 template <class T>
-void FieldSynapse<T>::set_field(const MatCRef<T>& u) {
-  set_field(Mat<T>(u));
-}
-
-template <class T>
-void FieldSynapse<T>::set_field(Mat<T>&& u) {
+void FieldSynapse<T>::set_field(Mat<T> u) {
   ENGRAM_CHECK(u.cols() == dim_, "FieldSynapse::set_field: u must have {} columns, got {}", dim_,
                u.cols());
   check_finite(u, "FieldSynapse::set_field: u");

@@ -21,8 +21,7 @@ class FieldSynapse final : public Synapse<T> {
 
   const Mat<T>& field() const { return field_; }
   /// Sets u (B × D, finite); the batch the synapse accepts from now on.
-  void set_field(const MatCRef<T>& u);
-  void set_field(Mat<T>&& u);
+  void set_field(Mat<T> u);
 
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
