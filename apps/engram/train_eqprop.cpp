@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "engram/core/error.hpp"
 #include "engram/data/datasets.hpp"
+#include "engram/io/graph_file.hpp"
 #include "engram/learning/eqprop.hpp"
 #include "engram/learning/feedforward.hpp"
 #include "training_loop.hpp"
@@ -74,11 +75,10 @@ class EqPropRun final : public TrainingRun {
     fmt::print("{} {} on {}: {} train / {} test images, batch {}, {}\n", a.method,
                fmt::join(options_.sizes, "-"), a.dataset, train_.size(), test_.size(),
                options_.batch,
-               a.method == "eqprop"
-                   ? fmt::format("beta {} ({}), {} free / {} nudged steps of {}", a.beta,
-                                 a.one_sided ? "one-sided" : "symmetric", a.free_steps,
-                                 a.nudged_steps, a.dt)
-                   : std::string("backprop"));
+               a.method == "eqprop" ? fmt::format("beta {} ({}), {} free / {} nudged steps of {}",
+                                                  a.beta, a.one_sided ? "one-sided" : "symmetric",
+                                                  a.free_steps, a.nudged_steps, a.dt)
+                                    : std::string("backprop"));
   }
 
   std::string kind() const override { return "eqprop_checkpoint"; }
@@ -113,8 +113,8 @@ class EqPropRun final : public TrainingRun {
     const nlohmann::json want = settings();
     for (const auto& [key, value] : want.items())
       ENGRAM_CHECK(saved.config.contains(key) && saved.config.at(key) == value,
-                   "--resume: the checkpoint has {} = {}, this run {} (use the same options)",
-                   key, saved.config.contains(key) ? saved.config.at(key).dump() : "nothing",
+                   "--resume: the checkpoint has {} = {}, this run {} (use the same options)", key,
+                   saved.config.contains(key) ? saved.config.at(key).dump() : "nothing",
                    value.dump());
     std::vector<Mat<float>> p;
     for (const std::string& name : param_names()) {
@@ -128,14 +128,23 @@ class EqPropRun final : public TrainingRun {
       backprop_->set_params(p);
   }
 
+  std::vector<std::string> finish(const std::filesystem::path& out) override {
+    if (!eqprop_) return {};
+    save_graph(out / "network.safetensors", eqprop_->network_graph());
+    return {fmt::format("wrote {} (the trained network as an engram graph file)",
+                        (out / "network.safetensors").string())};
+  }
+
  private:
   std::vector<std::string> param_names() const {
     return eqprop_ ? eqprop_->param_names() : backprop_->param_names();
   }
 
   nlohmann::json settings() const {
-    return {{"method", args_.method},   {"dataset", args_.dataset},
-            {"sizes", options_.sizes},  {"activation", options_.activation},
+    return {{"method", args_.method},
+            {"dataset", args_.dataset},
+            {"sizes", options_.sizes},
+            {"activation", options_.activation},
             {"cost", args_.cost}};
   }
 
@@ -174,7 +183,8 @@ void add_train_eqprop(CLI::App& train) {
                             throw std::invalid_argument("--beta must be non-zero");
                         }))
       ->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Learning rates: one, or one per weight layer (comma-separated)")
+  cmd->add_option("--lr", args->lr,
+                  "Learning rates: one, or one per weight layer (comma-separated)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

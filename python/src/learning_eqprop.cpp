@@ -1,5 +1,5 @@
-// Python bindings: equilibrium propagation (SPEC M-31): engram.EqPropNetwork, its backprop
-// baseline engram.FeedForwardNetwork, and the nudging costs as synapses' settings.
+// Python bindings: equilibrium propagation (SPEC M-31): engram.EqPropNetwork; bind_eqprop also
+// registers the backprop baseline and the cost and field synapses (their own files).
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
@@ -8,8 +8,7 @@
 #include "bindings.hpp"
 #include "engram/core/error.hpp"
 #include "engram/learning/eqprop.hpp"
-#include "engram/learning/feedforward.hpp"
-#include "handles.hpp"
+#include "learning_eqprop_common.hpp"
 
 namespace engram::python {
 
@@ -21,73 +20,7 @@ struct EqPropBox {
   EqPropNetwork<T> net;
   Rng rng;
 };
-template <class T>
-struct FeedForwardBox {
-  FeedForwardNetwork<T> net;
-  Rng rng;
-};
 using EqPropHandle = Dual<EqPropBox>;
-using FeedForwardHandle = Dual<FeedForwardBox>;
-
-EqPropOptions options_of(const std::vector<Index>& sizes, const std::string& activation,
-                         const std::string& cost, double beta, bool symmetric, bool random_sign,
-                         double dt, int free_steps, int nudged_steps,
-                         const std::vector<double>& learning_rates, Index batch) {
-  EqPropOptions o;
-  o.sizes = sizes;
-  o.activation = activation;
-  o.cost = parse_cost_kind(cost);
-  o.beta = beta;
-  o.symmetric = symmetric;
-  o.random_sign = random_sign;
-  o.dt = dt;
-  o.free_steps = free_steps;
-  o.nudged_steps = nudged_steps;
-  o.learning_rates = learning_rates;
-  if (learning_rates.size() == 1 && sizes.size() > 2)
-    o.learning_rates.assign(sizes.size() - 1, learning_rates[0]);
-  o.batch = batch;
-  o.check();
-  return o;
-}
-
-/// Integer class labels (1-D), each checked later against the number of classes.
-std::vector<int> labels_of(const py::handle& obj, const char* what) {
-  const py::array a = py::array::ensure(obj);
-  ENGRAM_CHECK(a && a.ndim() == 1, "{}: labels must be a 1-D array of integers", what);
-  const char kind = a.dtype().kind();
-  ENGRAM_CHECK(kind == 'i' || kind == 'u', "{}: labels must be integers, got dtype kind '{}'",
-               what, kind);
-  const auto v = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
-  std::vector<int> out(static_cast<std::size_t>(v.size()));
-  for (py::ssize_t i = 0; i < v.size(); ++i) {
-    const std::int64_t y = v.data()[i];
-    ENGRAM_CHECK(y >= 0 && y < (1 << 30), "{}: label {} at index {} is out of range", what, y, i);
-    out[static_cast<std::size_t>(i)] = static_cast<int>(y);
-  }
-  return out;
-}
-
-py::dict stats(const EpochStats& s) {
-  py::dict d;
-  d["error"] = s.error;
-  d["cost"] = s.cost;
-  return d;
-}
-
-template <class T>
-py::list to_list(std::vector<Mat<T>>&& ms) {
-  py::list out;
-  for (Mat<T>& m : ms) out.append(to_numpy(std::move(m)));
-  return out;
-}
-
-template <class T>
-std::vector<Mat<T>> from_list(const py::sequence& items, const char* what) {
-  std::vector<Mat<T>> out;
-  for (const MatrixArg<T>& a : matrix_args<T>(items, what)) out.push_back(a.copy());
-  return out;
-}
 
 /// A free_graph() state from a dict {layer name: (B, D) array}.
 template <class T>
@@ -116,14 +49,6 @@ py::dict state_to(const State<T>& s) {
   return d;
 }
 
-constexpr const char* kOptionsDoc =
-    "sizes: layer sizes [input, hidden..., output]; activation: 'hard_sigmoid' or 'sigmoid';\n"
-    "cost: 'squared' (C = 1/2 |yhat - t|^2) or 'cross_entropy' (C = -sum t log softmax(yhat));\n"
-    "beta != 0: nudging strength; symmetric: +-beta (else one-sided, random_sign draws its sign\n"
-    "per batch); dt in (0, 1]: Euler step; free_steps, nudged_steps: Euler steps per phase;\n"
-    "learning_rates: one per weight layer (or one for all); batch: mini-batch size; seed: the\n"
-    "Glorot initialisation and the shuffles; dtype: float32 or float64.";
-
 }  // namespace
 
 void bind_eqprop(py::module_& m) {
@@ -147,9 +72,8 @@ learning_rate * estimate.)doc");
                      double dt, int free_steps, int nudged_steps,
                      const std::vector<double>& learning_rates, Index batch, std::uint64_t seed,
                      const py::object& dtype) {
-           const EqPropOptions o =
-               options_of(sizes, activation, cost, beta, symmetric, random_sign, dt, free_steps,
-                          nudged_steps, learning_rates, batch);
+           const EqPropOptions o = options_of(sizes, activation, cost, beta, symmetric, random_sign,
+                                              dt, free_steps, nudged_steps, learning_rates, batch);
            return make_dual<EqPropBox>(parse_dtype(dtype), [&](auto tag) {
              using T = typename decltype(tag)::type;
              Rng rng(seed);
@@ -158,18 +82,21 @@ learning_rate * estimate.)doc");
            });
          }),
          py::arg("sizes") = std::vector<Index>{784, 500, 10},
-         py::arg("activation") = "hard_sigmoid", py::arg("cost") = "squared",
-         py::arg("beta") = 1.0, py::arg("symmetric") = true, py::arg("random_sign") = false,
-         py::arg("dt") = 0.5, py::arg("free_steps") = 20, py::arg("nudged_steps") = 4,
+         py::arg("activation") = "hard_sigmoid", py::arg("cost") = "squared", py::arg("beta") = 1.0,
+         py::arg("symmetric") = true, py::arg("random_sign") = false, py::arg("dt") = 0.5,
+         py::arg("free_steps") = 20, py::arg("nudged_steps") = 4,
          py::arg("learning_rates") = std::vector<double>{0.1, 0.05}, py::arg("batch") = 20,
          py::arg("seed") = 1, py::arg("dtype") = py::none(), kOptionsDoc)
       .def_property_readonly("dtype", [](const EqPropHandle& h) { return numpy_dtype(h.dtype()); })
-      .def_property_readonly(
-          "sizes",
-          [](const EqPropHandle& h) { return h.visit([](const auto& b) { return b.net.options().sizes; }); })
+      .def_property_readonly("sizes",
+                             [](const EqPropHandle& h) {
+                               return h.visit([](const auto& b) { return b.net.options().sizes; });
+                             })
       .def_property_readonly(
           "param_names",
-          [](const EqPropHandle& h) { return h.visit([](const auto& b) { return b.net.param_names(); }); },
+          [](const EqPropHandle& h) {
+            return h.visit([](const auto& b) { return b.net.param_names(); });
+          },
           "['W1', 'b1', 'W2', 'b2', ...]: W_l is (D_{l-1}, D_l), b_l is (1, D_l).")
       .def(
           "params",
@@ -287,7 +214,8 @@ learning_rate * estimate.)doc");
           },
           py::arg("images"), py::arg("labels"),
           "One shuffled epoch of mini-batch SGD on images (N, D_0) and integer labels (N,).\n"
-          "Returns {'error', 'cost'} of the free phases seen during the epoch. Runs without the GIL.")
+          "Returns {'error', 'cost'} of the free phases seen during the epoch. Runs without the "
+          "GIL.")
       .def(
           "predict",
           [](EqPropHandle& h, const py::handle& x) {
@@ -318,11 +246,13 @@ learning_rate * estimate.)doc");
               return stats(s);
             });
           },
-          py::arg("images"), py::arg("labels"), "{'error', 'cost'} of the free phase over a data set.")
+          py::arg("images"), py::arg("labels"),
+          "{'error', 'cost'} of the free phase over a data set.")
       .def(
           "graph",
           [](const EqPropHandle& h) {
-            return h.visit([](const auto& b) { return py::cast(Dual<EnergyGraph>{b.net.graph()}); });
+            return h.visit(
+                [](const auto& b) { return py::cast(Dual<EnergyGraph>{b.net.graph()}); });
           },
           "A copy of the whole network as an engram.EnergyGraph (layers 'x', 'h1', .., 'y').")
       .def(
@@ -333,110 +263,8 @@ learning_rate * estimate.)doc");
           },
           "A copy of the graph relaxation runs on (no 'x'; the input enters as 'field').");
 
-  py::class_<FeedForwardHandle> ff(m, "FeedForwardNetwork", R"doc(
-The backpropagation baseline of EqPropNetwork (SPEC M-31): h_0 = x, h_l = rho(h_{l-1} W_l + b_l)
-with rho the same activation (hard sigmoid: clip(., 0, 1), or sigmoid), yhat = h_L, trained by
-backprop and SGD on the same cost. Same options as EqPropNetwork (the nudging ones are unused).)doc");
-  ff.def(py::init([](const std::vector<Index>& sizes, const std::string& activation,
-                     const std::string& cost, const std::vector<double>& learning_rates,
-                     Index batch, std::uint64_t seed, const py::object& dtype) {
-           const EqPropOptions o = options_of(sizes, activation, cost, 1.0, true, false, 0.5, 1,
-                                              1, learning_rates, batch);
-           return make_dual<FeedForwardBox>(parse_dtype(dtype), [&](auto tag) {
-             using T = typename decltype(tag)::type;
-             Rng rng(seed);
-             FeedForwardNetwork<T> net(o, rng);
-             return FeedForwardBox<T>{std::move(net), std::move(rng)};
-           });
-         }),
-         py::arg("sizes") = std::vector<Index>{784, 500, 10},
-         py::arg("activation") = "sigmoid", py::arg("cost") = "squared",
-         py::arg("learning_rates") = std::vector<double>{1.0, 0.5}, py::arg("batch") = 20,
-         py::arg("seed") = 1, py::arg("dtype") = py::none(), kOptionsDoc)
-      .def_property_readonly("dtype",
-                             [](const FeedForwardHandle& h) { return numpy_dtype(h.dtype()); })
-      .def(
-          "params",
-          [](const FeedForwardHandle& h) {
-            return h.visit([](const auto& b) {
-              auto p = b.net.params();
-              return to_list(std::move(p));
-            });
-          },
-          "Copies of W1, b1, W2, b2, ...")
-      .def(
-          "set_params",
-          [](FeedForwardHandle& h, const py::sequence& params) {
-            h.visit([&](auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              b.net.set_params(from_list<T>(params, "params"));
-            });
-          },
-          py::arg("params"))
-      .def(
-          "forward",
-          [](const FeedForwardHandle& h, const py::handle& x) {
-            return h.visit([&](const auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              return to_list(b.net.forward(MatrixArg<T>(x, "x", false).map()));
-            });
-          },
-          py::arg("x"), "[h_1, ..., h_L] for x (B, D_0).")
-      .def(
-          "gradient",
-          [](const FeedForwardHandle& h, const py::handle& x, const py::handle& targets) {
-            return h.visit([&](const auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              return to_list(b.net.gradient(MatrixArg<T>(x, "x", false).map(),
-                                            MatrixArg<T>(targets, "targets", false).map()));
-            });
-          },
-          py::arg("x"), py::arg("targets"), "d(mean_b C)/d theta by backprop, W1, b1, ...")
-      .def(
-          "cost",
-          [](const FeedForwardHandle& h, const py::handle& x, const py::handle& targets) {
-            return h.visit([&](const auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              return b.net.cost(MatrixArg<T>(x, "x", false).map(),
-                                MatrixArg<T>(targets, "targets", false).map());
-            });
-          },
-          py::arg("x"), py::arg("targets"), "Mean C of the batch.")
-      .def(
-          "train_epoch",
-          [](FeedForwardHandle& h, const py::handle& images, const py::handle& labels) {
-            return h.visit([&](auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              const MatrixArg<T> x(images, "images", false);
-              const std::vector<int> y = labels_of(labels, "train_epoch");
-              EpochStats s;
-              {
-                py::gil_scoped_release nogil;
-                s = b.net.train_epoch(x.map(), y, b.rng);
-              }
-              return stats(s);
-            });
-          },
-          py::arg("images"), py::arg("labels"), "One shuffled epoch of SGD; {'error', 'cost'}.")
-      .def(
-          "predict",
-          [](const FeedForwardHandle& h, const py::handle& x) {
-            return h.visit([&](const auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              return to_numpy(b.net.predict(MatrixArg<T>(x, "x", false).map()));
-            });
-          },
-          py::arg("x"), "argmax of yhat per row.")
-      .def(
-          "evaluate",
-          [](const FeedForwardHandle& h, const py::handle& images, const py::handle& labels) {
-            return h.visit([&](const auto& b) {
-              using T = scalar_t<decltype(b.net)>;
-              return stats(b.net.evaluate(MatrixArg<T>(images, "images", false).map(),
-                                          labels_of(labels, "evaluate")));
-            });
-          },
-          py::arg("images"), py::arg("labels"), "{'error', 'cost'} over a data set.");
+  bind_feedforward(m);
+  bind_costs(m);
 }
 
 }  // namespace engram::python

@@ -65,6 +65,20 @@ EqPropNetwork<T>::EqPropNetwork(const EqPropOptions& options, Rng& rng) : option
 }
 
 template <class T>
+EnergyGraph<T> EqPropNetwork<T>::network_graph() const {
+  EnergyGraph<T> g;
+  for (const auto& layer : graph_.layers())
+    g.add_layer(layer.name, layer.shape, layer.lagrangian, layer.tau);
+  for (const auto& c : graph_.synapses()) {
+    if (c.name == "cost") continue;
+    std::vector<std::string> names;
+    for (std::size_t l : c.layers) names.push_back(graph_.layers()[l].name);
+    g.add_synapse(c.name, names, c.synapse->clone());
+  }
+  return g;
+}
+
+template <class T>
 std::vector<std::string> EqPropNetwork<T>::param_names() const {
   std::vector<std::string> names;
   for (std::size_t l = 1; l < options_.sizes.size(); ++l) {
@@ -84,8 +98,9 @@ std::vector<Mat<T>> EqPropNetwork<T>::params() const {
 template <class T>
 void EqPropNetwork<T>::set_params(const std::vector<Mat<T>>& params) {
   const std::vector<std::string> names = param_names();
-  ENGRAM_CHECK(params.size() == names.size(), "EqPropNetwork::set_params: expected {} tensors, got {}",
-               names.size(), params.size());
+  ENGRAM_CHECK(params.size() == names.size(),
+               "EqPropNetwork::set_params: expected {} tensors, got {}", names.size(),
+               params.size());
   for (std::size_t k = 0; k < names.size(); ++k) {
     const Mat<T>& old = graph_.synapse(names[k]).param(0);
     check_shape(params[k], old.rows(), old.cols(), fmt::format("EqPropNetwork: {}", names[k]));
@@ -135,8 +150,8 @@ void EqPropNetwork<T>::check_labels(const std::vector<int>& labels, Index rows,
   const Index classes = options_.sizes.back();
   for (std::size_t b = 0; b < labels.size(); ++b)
     ENGRAM_CHECK(labels[b] >= 0 && labels[b] < classes,
-                 "EqPropNetwork::{}: label {} at index {} is out of range [0, {})", who,
-                 labels[b], b, classes);
+                 "EqPropNetwork::{}: label {} at index {} is out of range [0, {})", who, labels[b],
+                 b, classes);
 }
 
 template <class T>
@@ -240,7 +255,8 @@ std::vector<Mat<T>> EqPropNetwork<T>::energy_param_grad_difference(const State<T
   for (std::size_t l = 2; l < options_.sizes.size(); ++l) {
     const Synapse<T>& W = graph_.synapse(fmt::format("W{}", l));
     const Synapse<T>& bias = graph_.synapse(fmt::format("b{}", l));
-    out.push_back(W.param_grad({ha[l - 2], ha[l - 1]})[0] - W.param_grad({hb[l - 2], hb[l - 1]})[0]);
+    out.push_back(W.param_grad({ha[l - 2], ha[l - 1]})[0] -
+                  W.param_grad({hb[l - 2], hb[l - 1]})[0]);
     out.push_back(bias.param_grad({ha[l - 1]})[0] - bias.param_grad({hb[l - 1]})[0]);
   }
   return out;
@@ -254,8 +270,8 @@ std::vector<Mat<T>> EqPropNetwork<T>::gradient_estimate(State<T>* free_state,
                "EqPropNetwork::gradient_estimate: beta must be finite and non-zero, got {}", beta);
   State<T> s0 = free_phase();
   // (1/β)(∂E/∂θ(β) − ∂E/∂θ(0)), or (1/2β)(∂E/∂θ(β) − ∂E/∂θ(−β)); averaged over the batch.
-  const T scale = static_cast<T>(1.0 / (static_cast<double>(x_.rows()) *
-                                        (options_.symmetric ? 2.0 * beta : beta)));
+  const T scale = static_cast<T>(
+      1.0 / (static_cast<double>(x_.rows()) * (options_.symmetric ? 2.0 * beta : beta)));
   State<T> plus = s0;
   nudged_phase(plus, beta);
   State<T> minus = s0;

@@ -32,8 +32,7 @@ void EqPropOptions::check() const {
   ENGRAM_CHECK(std::isfinite(dt) && dt > 0.0 && dt <= 1.0,
                "EqPropOptions: dt must be in (0, 1], got {}", dt);
   ENGRAM_CHECK(free_steps >= 1, "EqPropOptions: free_steps must be >= 1, got {}", free_steps);
-  ENGRAM_CHECK(nudged_steps >= 1, "EqPropOptions: nudged_steps must be >= 1, got {}",
-               nudged_steps);
+  ENGRAM_CHECK(nudged_steps >= 1, "EqPropOptions: nudged_steps must be >= 1, got {}", nudged_steps);
   ENGRAM_CHECK(learning_rates.size() == sizes.size() - 1,
                "EqPropOptions: learning_rates needs one rate per weight layer ({}), got {}",
                sizes.size() - 1, learning_rates.size());

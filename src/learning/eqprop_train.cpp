@@ -11,16 +11,16 @@ namespace engram {
 
 namespace {
 
-/// Errors and summed cost of a batch at the free state `yhat` (B × classes).
+/// How many rows of `yhat` (B × classes) have their argmax away from the label.
 template <class T>
-std::pair<Index, double> score(const Mat<T>& yhat, const std::vector<int>& labels) {
+Index misclassified(const Mat<T>& yhat, const std::vector<int>& labels) {
   Index wrong = 0;
   for (Index b = 0; b < yhat.rows(); ++b) {
     Index k = 0;
     yhat.row(b).maxCoeff(&k);
     if (k != labels[static_cast<std::size_t>(b)]) ++wrong;
   }
-  return {wrong, 0.0};
+  return wrong;
 }
 
 }  // namespace
@@ -35,7 +35,7 @@ EpochStats EqPropNetwork<T>::train_batch(const MatCRef<T>& x, const std::vector<
   State<T> s0;
   const std::vector<Mat<T>> g = gradient_estimate(&s0, beta);
   const Mat<T> yhat = free_.activations(s0).back();
-  const Index wrong = score<T>(yhat, labels).first;
+  const Index wrong = misclassified<T>(yhat, labels);
   const double c = cost(s0);
   // SGD: θ ← θ − α_l ĝ, α_l per weight layer (W_l and b_l).
   std::vector<Mat<T>> theta = params();
@@ -106,7 +106,7 @@ EpochStats EqPropNetwork<T>::evaluate(const MatCRef<T>& images, const std::vecto
     const std::vector<int> y(labels.begin() + start, labels.begin() + start + n);
     set_batch(images.middleRows(start, n), one_hot(y));
     const State<T> s = free_phase();
-    wrong += static_cast<double>(score<T>(free_.activations(s).back(), y).first);
+    wrong += static_cast<double>(misclassified<T>(free_.activations(s).back(), y));
     cost_sum += cost(s) * static_cast<double>(n);
   }
   const double N = static_cast<double>(images.rows());

@@ -137,7 +137,8 @@ Energies CrossEntropyCost<T>::cost_and_grad(const MatCRef<T>& yhat, MatRef<T>* g
   for (Index b = 0; b < yhat.rows(); ++b)
     c(b) = s(b) * lse(b) - t.row(b).dot(yhat.row(b).template cast<double>());
   if (grad) {
-    const Eigen::MatrixXd g = this->beta() * (p.array().colwise() * s.array()).matrix() - this->beta() * t;
+    const Eigen::MatrixXd g =
+        this->beta() * (p.array().colwise() * s.array()).matrix() - this->beta() * t;
     *grad += g.cast<T>();
   }
   return c;

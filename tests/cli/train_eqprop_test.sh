@@ -23,7 +23,7 @@ fi
 tiny=(--dataset "$dataset" --train-limit 1000 --test-limit 200 --hidden 32 --lr 0.2,0.1)
 "$engram" train eqprop "${tiny[@]}" --epochs 2 --out "$out/run" >"$out/log" 2>&1 ||
   fail "tiny run failed: $(cat "$out/log")"
-for f in metrics.csv checkpoint.safetensors; do
+for f in metrics.csv checkpoint.safetensors network.safetensors; do
   [ -s "$out/run/$f" ] || fail "no $f"
 done
 head -1 "$out/run/metrics.csv" | grep -q "epoch,train_error,train_cost,test_error,test_cost,seconds" ||

@@ -4,6 +4,8 @@
 #include <engram/learning/eqprop.hpp>
 #include <engram/learning/feedforward.hpp>
 
+#include "engram/io/graph_file.hpp"
+
 #include "engram/core/rng.hpp"
 #include "support/check.hpp"
 
@@ -134,6 +136,19 @@ TEST(EqProp, FreeGraphIsTheWholeGraphLessTheClampedInputEnergy) {
   EXPECT_LT(test::max_relative_gap(net.graph().grad(whole)[1], net.free_graph().grad(s)[0]), 1e-13);
 }
 
+TEST(EqProp, NetworkGraphSavesAndReloadsWithTheSameEnergy) {
+  Rng rng(12);
+  EqPropNetwork<double> net(tiny(CostKind::squared_error, "hard_sigmoid"), rng);
+  const EnergyGraph<double> g = graph_from_file(graph_to_file(net.network_graph()));
+  ASSERT_EQ(g.synapses().size(), 4u);  // W1, b1, W2, b2: the cost stays behind
+  State<double> s = g.zeros(2);
+  s["x"] = tiny_input();
+  s["h1"] = Rng(13).normal<double>(2, 4);
+  s["y"] = Rng(14).normal<double>(2, 3);
+  net.set_batch(tiny_input(), Mat<double>::Zero(2, 3));  // β = 0 outside a nudged phase
+  EXPECT_LT(test::max_relative_gap(g.energy(s), net.graph().energy(s)), 1e-14);
+}
+
 /// Three classes: noisy copies of three fixed prototypes in [0, 1]^6 (linearly separable).
 void prototypes(Index n, std::uint64_t seed, Mat<double>& x, std::vector<int>& y) {
   const Mat<double> proto = Rng(99).uniform<double>(3, 6);
@@ -224,7 +239,8 @@ TEST(EqProp, RejectsBadInput) {
   Rng rng(1);
   EqPropOptions o = tiny(CostKind::squared_error, "hard_sigmoid");
   o.beta = 0.0;
-  EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument, "beta must be finite and non-zero");
+  EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument,
+                       "beta must be finite and non-zero");
   o.beta = std::nan("");
   EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument, "beta");
   o = tiny(CostKind::squared_error, "relu");
@@ -234,7 +250,8 @@ TEST(EqProp, RejectsBadInput) {
   EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument, "at least 2 layers");
   o = tiny(CostKind::squared_error, "sigmoid");
   o.learning_rates = {0.1};
-  EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument, "one rate per weight layer");
+  EXPECT_THROW_MESSAGE(EqPropNetwork<double>(o, rng), std::invalid_argument,
+                       "one rate per weight layer");
   o = tiny(CostKind::squared_error, "sigmoid");
   o.dt = 1.5;
   EXPECT_THROW_MESSAGE(FeedForwardNetwork<double>(o, rng), std::invalid_argument, "dt");

@@ -144,3 +144,29 @@ def test_bad_input_raises_value_error(rng):
     with pytest.raises(ValueError, match="missing layer"):
         net.set_batch(rng.random((2, 5)))
         net.cost({"h1": np.zeros((2, 4)), "z": np.zeros((2, 3))})
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cost_and_field_synapses_follow_their_equations(rng, dtype):
+    y = rng.random((3, 4)).astype(dtype)
+    t = np.eye(4)[[0, 3, 1]].astype(dtype)
+    y64, t64 = y.astype(np.float64), t.astype(np.float64)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    sq = engram.SquaredErrorCost(4, beta=0.5, dtype=dtype)
+    sq.set_target(t)
+    np.testing.assert_allclose(sq.cost(y), 0.5 * ((y64 - t64) ** 2).sum(1), rtol=tol)
+    np.testing.assert_allclose(sq.energy([y]), 0.25 * ((y64 - t64) ** 2).sum(1), rtol=tol)
+    np.testing.assert_allclose(sq.grad([y])[0], 0.5 * (y64 - t64), rtol=tol, atol=tol)
+    ce = engram.CrossEntropyCost(4, beta=-2.0, dtype=dtype)
+    ce.set_target(t)
+    logp = y64 - np.log(np.exp(y64).sum(1, keepdims=True))
+    np.testing.assert_allclose(ce.cost(y), -(t64 * logp).sum(1), rtol=tol)
+    np.testing.assert_allclose(ce.grad([y])[0], -2.0 * (np.exp(logp) - t64), rtol=tol, atol=tol)
+    assert ce.beta == -2.0 and ce.kind == "CrossEntropyCost"
+    field = engram.FieldSynapse(4, dtype=dtype)
+    field.set_field(t)
+    np.testing.assert_allclose(field.energy([y]), -(t64 * y64).sum(1), rtol=tol)
+    with pytest.raises(ValueError, match="batch 2 but the target was set for batch 3"):
+        sq.cost(y[:2])
+    with pytest.raises(ValueError, match="beta must be finite"):
+        sq.beta = np.nan

@@ -24,7 +24,7 @@ CostKind parse_cost_kind(std::string_view name);
 /// Layer sizes, Lagrangian, cost, and the training hyperparameters shared by the EqProp network
 /// and its backprop baseline.
 struct EqPropOptions {
-  std::vector<Index> sizes{784, 500, 10};  ///< input, hidden..., output (≥ 2 layers, each > 0)
+  std::vector<Index> sizes{784, 500, 10};   ///< input, hidden..., output (≥ 2 layers, each > 0)
   std::string activation = "hard_sigmoid";  ///< "hard_sigmoid" or "sigmoid" (β = 1)
   CostKind cost = CostKind::squared_error;
   double beta = 1.0;         ///< nudging strength β ≠ 0 (finite)
@@ -64,6 +64,9 @@ class EqPropNetwork {
   const EqPropOptions& options() const { return options_; }
   const EnergyGraph<T>& graph() const { return graph_; }
   const EnergyGraph<T>& free_graph() const { return free_; }
+  /// graph() without the cost synapse: the trained network alone, every synapse registered, so
+  /// io/graph_file.hpp can save it.
+  EnergyGraph<T> network_graph() const;
 
   /// Sets the clamped input x (B × D_0, finite) and the targets (B × D_out, or 0 rows for none):
   /// the field x̂ W1 and the cost's target. Every phase below uses the last batch set.
