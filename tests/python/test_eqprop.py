@@ -10,8 +10,8 @@ import engram
 
 
 def tiny(**kw):
-    args = dict(sizes=[5, 4, 3], activation="sigmoid", beta=1e-3, free_steps=2000,
-                nudged_steps=2000, learning_rates=[0.1, 0.1], batch=2, seed=3)
+    args = dict(sizes=[5, 4, 3], activation="sigmoid", beta=1e-3, free_steps=300,
+                nudged_steps=300, learning_rates=[0.1, 0.1], batch=2, seed=3)
     args.update(kw)
     return engram.EqPropNetwork(**args)
 
