@@ -261,7 +261,15 @@ learning_rate * estimate.)doc");
             return h.visit(
                 [](const auto& b) { return py::cast(Dual<EnergyGraph>{b.net.free_graph()}); });
           },
-          "A copy of the graph relaxation runs on (no 'x'; the input enters as 'field').");
+          "A copy of the graph relaxation runs on (no 'x'; the input enters as 'field').")
+      .def(
+          "network_graph",
+          [](const EqPropHandle& h) {
+            return h.visit(
+                [](const auto& b) { return py::cast(Dual<EnergyGraph>{b.net.network_graph()}); });
+          },
+          "graph() without the cost synapse: the trained network alone, which save_graph can\n"
+          "write (the cost's per-batch targets are not a model file's business).");
 
   bind_feedforward(m);
   bind_costs(m);

@@ -66,6 +66,10 @@ def test_free_graph_energy_is_the_whole_graph_less_the_clamped_input(rng):
     f_energy = free.energy(f)
     np.testing.assert_allclose(whole.energy(s), f_energy + 0.5 * (x**2).sum(1), rtol=1e-12)
     assert [layer.name for layer in whole.layers] == ["x", "h1", "y"]
+    saved = net.network_graph()
+    assert [syn.name for syn in saved.synapses] == ["W1", "b1", "W2", "b2"]
+    np.testing.assert_allclose(saved.energy(saved.state(x=x, h1=state["h1"], y=state["y"])),
+                               whole.energy(s), rtol=1e-12)  # beta = 0 outside a nudged phase
 
 
 def test_nudging_lowers_the_cost_and_the_phases_round_trip(rng):
