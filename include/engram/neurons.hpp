@@ -1,6 +1,7 @@
 // Every neuron family (Lagrangian) engram provides, in one include.
 #pragma once
 
+#include "engram/neurons/hard_sigmoid.hpp"
 #include "engram/neurons/identity.hpp"
 #include "engram/neurons/lagrangian.hpp"
 #include "engram/neurons/rectified_polynomial.hpp"

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "engram/synapses/bias.hpp"
+#include "engram/synapses/cost.hpp"
 #include "engram/synapses/dense.hpp"
+#include "engram/synapses/field.hpp"
 #include "engram/synapses/l2.hpp"
 #include "engram/synapses/label.hpp"
 #include "engram/synapses/memory.hpp"

@@ -24,6 +24,7 @@ using SoftplusHandle = Family<struct SoftplusTag>;
 using ReluHandle = Family<struct ReluTag>;
 using RectifiedPolynomialHandle = Family<struct RectifiedPolynomialTag>;
 using SoftmaxHandle = Family<struct SoftmaxTag>;
+using HardSigmoidHandle = Family<struct HardSigmoidTag>;
 
 // Applies `f(lagrangian, x)` at the precision of the array x.
 template <class F>
@@ -61,6 +62,7 @@ py::object lagrangian_object(const LagrangianHandle& h) {
   if (kind == "relu") return py::cast(ReluHandle(h));
   if (kind == "rectified_polynomial") return py::cast(RectifiedPolynomialHandle(h));
   if (kind == "softmax") return py::cast(SoftmaxHandle(h));
+  if (kind == "hard_sigmoid") return py::cast(HardSigmoidHandle(h));
   return py::cast(h);  // a family without its own Python class
 }
 
@@ -75,7 +77,7 @@ For a batch x of shape (B, D) (one sample per row; a 1-D x is one sample):
     hvp          Hessian-vector product  grad^2 L(x) v  same shape as x
 Computations run in the dtype of x (float32 or float64); energies are always float64.
 Build one of the families: Identity, Sigmoid, Tanh, Softplus, Relu, RectifiedPolynomial, Softmax,
-or make_lagrangian(kind, **hyperparameters).)doc")
+HardSigmoid, or make_lagrangian(kind, **hyperparameters).)doc")
       .def_property_readonly(
           "name", [](const LagrangianHandle& h) { return h.get<double>()->name(); },
           "Short description with parameters, e.g. 'sigmoid(beta=0.5)'.")
@@ -162,6 +164,11 @@ or make_lagrangian(kind, **hyperparameters).)doc")
   py::class_<ReluHandle, LagrangianHandle>(
       m, "Relu", "L(x) = 1/2 sum max(x, 0)^2, xhat = max(x, 0) (SPEC M-01).")
       .def(py::init([] { return make<ReluHandle, Relu<double>>(); }));
+  py::class_<HardSigmoidHandle, LagrangianHandle>(
+      m, "HardSigmoid",
+      "L(x) = sum l(x_i), l = 0, x^2/2, x - 1/2 on x < 0, [0, 1], x > 1; xhat = clip(x, 0, 1);\n"
+      "E = sum e(x_i), e = 0, x^2/2, 1/2 (SPEC M-01; Scellier & Bengio 2017's rho).")
+      .def(py::init([] { return make<HardSigmoidHandle, HardSigmoid<double>>(); }));
   py::class_<RectifiedPolynomialHandle, LagrangianHandle>(
       m, "RectifiedPolynomial",
       "L(x) = (1/n) sum max(x, 0)^n, xhat = max(x, 0)^(n-1), n >= 2 (SPEC M-01).")

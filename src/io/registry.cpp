@@ -70,6 +70,7 @@ std::vector<LagrangianKind<T>> lagrangian_table() {
        [](H h) { return lagrangian<RectifiedPolynomial, T>(h.at("n")); }},
       {"softmax", {"beta"}, [](H h) { return lagrangian<Softmax, T>(h.at("beta")); }},
       {"softplus", {"beta"}, [](H h) { return lagrangian<Softplus, T>(h.at("beta")); }},
+      {"hard_sigmoid", {}, [](H) { return lagrangian<HardSigmoid, T>(); }},
       // New families register here, one entry each.
   };
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "engram/core/error.hpp"
+#include "engram/neurons/hard_sigmoid.hpp"
 #include "engram/neurons/identity.hpp"
 #include "engram/neurons/rectified_polynomial.hpp"
 #include "engram/neurons/relu.hpp"
@@ -198,6 +199,7 @@ ENGRAM_INSTANTIATE_ELEMENTWISE(Sigmoid)
 ENGRAM_INSTANTIATE_ELEMENTWISE(Tanh)
 ENGRAM_INSTANTIATE_ELEMENTWISE(Relu)
 ENGRAM_INSTANTIATE_ELEMENTWISE(RectifiedPolynomial)
+ENGRAM_INSTANTIATE_ELEMENTWISE(HardSigmoid)
 
 #undef ENGRAM_INSTANTIATE_ELEMENTWISE
 

@@ -209,7 +209,7 @@ TEST(GraphFile, LoadsTheOtherFloatWidth) {
 TEST(GraphFile, RegistryRebuildsEveryKind) {
   EXPECT_EQ(lagrangian_kinds(),
             (std::vector<std::string>{"identity", "sigmoid", "tanh", "relu", "rectified_polynomial",
-                                      "softmax", "softplus"}));
+                                      "softmax", "softplus", "hard_sigmoid"}));
   EXPECT_EQ(synapse_kinds(),
             (std::vector<std::string>{"DenseSynapse", "RecurrentSynapse", "BiasSynapse",
                                       "L2Synapse", "LabelSynapse", "MemorySynapse"}));
@@ -231,7 +231,7 @@ TEST(GraphFile, RegistryRebuildsEveryKind) {
 TEST(GraphFile, RegistryRefusesWhatItCannotBuild) {
   EXPECT_THROW_MESSAGE(make_lagrangian<double>("swish", {}), std::invalid_argument,
                        "unknown Lagrangian kind 'swish' (known: identity, sigmoid, tanh, relu, "
-                       "rectified_polynomial, softmax, softplus)");
+                       "rectified_polynomial, softmax, softplus, hard_sigmoid)");
   EXPECT_THROW_MESSAGE(make_lagrangian<float>("tanh", {}), std::invalid_argument,
                        "'tanh' needs hyperparameter 'beta'");
   EXPECT_THROW_MESSAGE(make_lagrangian<float>("relu", {{"beta", 1}}), std::invalid_argument,

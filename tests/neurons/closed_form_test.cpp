@@ -108,6 +108,20 @@ TEST(RectifiedPolynomial, PowerTwoIsRelu) {
   EXPECT_LT(test::max_relative_gap(p.energy(x), r.energy(x)), 1e-15);
 }
 
+TEST(HardSigmoid, ClipsAndHasThePiecewiseClosedForms) {
+  // Points in each of the three pieces of ℓ, written out from its definition.
+  Mat<double> x(1, 6);
+  x << -2.0, -0.25, 0.25, 0.75, 1.5, 4.0;
+  const HardSigmoid<double> L;
+  Mat<double> clip(1, 6), hess(1, 6);
+  clip << 0.0, 0.0, 0.25, 0.75, 1.0, 1.0;
+  hess << 0.0, 0.0, 1.0, 1.0, 0.0, 0.0;
+  EXPECT_EQ(L.activation(x), clip);
+  EXPECT_EQ(L.hvp(x, Mat<double>::Ones(1, 6)), hess);
+  EXPECT_DOUBLE_EQ(L.value(x)(0), 0.5 * (0.0625 + 0.5625) + (1.5 - 0.5) + (4.0 - 0.5));
+  EXPECT_DOUBLE_EQ(L.energy(x)(0), 0.5 * (0.0625 + 0.5625) + 0.5 + 0.5);
+}
+
 TEST(Identity, EnergyIsHalfSquaredNorm) {
   const Mat<double> x = Rng(8).normal<double>(2, 4);
   EXPECT_LT(test::max_relative_gap(Identity<double>().energy(x), 0.5 * x.rowwise().squaredNorm()),

@@ -52,6 +52,7 @@ std::vector<LagrangianCase> all_cases() {
           with_beta<Softplus>("softplus_beta1", 1.0),
           with_beta<Softplus>("softplus_beta0_3", 0.3),
           plain<Relu>("relu"),
+          plain<HardSigmoid>("hard_sigmoid"),
           polynomial("rectified_polynomial_3", 3.0),
           polynomial("rectified_polynomial_4_5", 4.5)};
 }

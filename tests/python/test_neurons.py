@@ -26,6 +26,11 @@ CASES = {
         lambda x: np.tanh(1.3 * x),
     ),
     "relu": (engram.Relu(), lambda x: 0.5 * (np.maximum(x, 0) ** 2).sum(-1), lambda x: np.maximum(x, 0)),
+    "hard_sigmoid": (
+        engram.HardSigmoid(),
+        lambda x: np.where(x < 0, 0.0, np.where(x <= 1, 0.5 * x**2, x - 0.5)).sum(-1),
+        lambda x: np.clip(x, 0, 1),
+    ),
     "rectified_polynomial": (
         engram.RectifiedPolynomial(n=3),
         lambda x: (np.maximum(x, 0) ** 3).sum(-1) / 3,
