@@ -44,7 +44,7 @@ std::string draw_line_plot(const LinePlot& plot) {
   script += "plot ";
   for (std::size_t i = 0; i < plot.curves.size(); ++i) {
     const Curve& c = plot.curves[i];
-    script += fmt::format("{}{} using {}:{} with {} title {}", i ? ", " : "",
+    script += fmt::format("{}{} using {}:{} with {} title {} noenhanced", i ? ", " : "",
                           gnuplot_quoted(plot.csv.string()), c.x_column, c.y_column,
                           plot.points ? "linespoints pt 7 ps 0.5" : "lines lw 1.5",
                           gnuplot_quoted(c.title));
