@@ -23,6 +23,8 @@ class DenseSynapse final : public Synapse<T> {
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 };
@@ -45,6 +47,8 @@ class RecurrentSynapse final : public Synapse<T> {
   void check_param(std::size_t k, Mat<T>& value) const override;
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 };

@@ -26,6 +26,8 @@ class L2Synapse final : public Synapse<T> {
   void params_changed() override;
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 

@@ -23,6 +23,8 @@ class LabelSynapse final : public Synapse<T> {
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 
