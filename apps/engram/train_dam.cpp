@@ -48,7 +48,9 @@ class DamRun final : public TrainingRun {
     const DamScore fit =
         dam_.fit_epoch(train_.images, train_.labels, args_.batch, args_.lr, rng_, progress);
     const DamScore test = dam_.score(test_.images, test_.labels);
-    return {{"train_error", fit.error}, {"test_error", test.error}, {"loss", fit.loss},
+    return {{"train_error", fit.error},
+            {"test_error", test.error},
+            {"loss", fit.loss},
             {"test_loss", test.loss}};
   }
 
@@ -67,8 +69,8 @@ class DamRun final : public TrainingRun {
     const nlohmann::json mine = settings();
     for (const auto& [key, value] : mine.items())
       ENGRAM_CHECK(saved.config.contains(key) && saved.config.at(key) == value,
-                   "--resume: the checkpoint has {} = {}, this run {} (use the same settings)",
-                   key, saved.config.contains(key) ? saved.config.at(key).dump() : "nothing",
+                   "--resume: the checkpoint has {} = {}, this run {} (use the same settings)", key,
+                   saved.config.contains(key) ? saved.config.at(key).dump() : "nothing",
                    value.dump());
     auto tensor = [&](const char* name) -> const Mat<float>& {
       const auto it = saved.tensors.find(name);
@@ -92,9 +94,10 @@ class DamRun final : public TrainingRun {
     }
     write_png(out / "memories.png", tile_images(tiles, train_.rows, train_.cols, 10), 0.0, 1.0, 2);
     save_graph(out / "model.safetensors", dam_.graph());
-    return {fmt::format("wrote {}/memories.png (the first {} memories) and model.safetensors "
-                        "(the energy graph)",
-                        out.string(), shown)};
+    return {
+        fmt::format("wrote {}/memories.png (the first {} memories) and model.safetensors "
+                    "(the energy graph)",
+                    out.string(), shown)};
   }
 
  private:
@@ -113,9 +116,12 @@ class DamRun final : public TrainingRun {
 
   /// The settings a checkpoint must share with the run resuming it.
   nlohmann::json settings() const {
-    return {{"dataset", args_.dataset},   {"memories", args_.memories},
-            {"power", args_.power},       {"memory_lagrangian", args_.memory_lagrangian},
-            {"beta", args_.beta},         {"steps", args_.steps},
+    return {{"dataset", args_.dataset},
+            {"memories", args_.memories},
+            {"power", args_.power},
+            {"memory_lagrangian", args_.memory_lagrangian},
+            {"beta", args_.beta},
+            {"steps", args_.steps},
             {"dt", args_.dt}};
   }
 

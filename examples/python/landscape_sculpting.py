@@ -19,9 +19,9 @@ import engram  # noqa: E402
 
 out = pathlib.Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "out/python"))
 smoke = "--smoke" in sys.argv  # fewer iterations and a coarser grid (the test suite runs this)
-iterations, grid_points = (60, 41) if smoke else (400, 121)
+iterations, grid_points = (80, 41) if smoke else (400, 121)
 
-targets = np.array([[0.8, -0.8], [-0.6, 0.7]])  # target activations xhat = tanh(x)
+targets = np.array([[0.8, -0.8], [-0.8, 0.8]])  # target activations xhat = tanh(x)
 g = engram.EnergyGraph()
 g.add_layer("x", 2, engram.Tanh(beta=1.0))
 g.add_synapse("W", ["x"], engram.RecurrentSynapse(np.zeros((2, 2))))
@@ -45,18 +45,18 @@ before = landscape()
 rng = np.random.default_rng(1)
 starts = np.arctanh(targets)
 W, b = g.synapse("W"), g.synapse("b")
-lr, batch = 0.05, 16
+lr, batch = 1.0, 16
 for it in range(iterations):
     # Runs from noisy starts around each target should end on that target.
-    which = rng.integers(0, len(targets), batch)
-    x0 = starts[which] + 0.4 * rng.standard_normal((batch, 2))
+    which = np.arange(batch) % len(targets)  # as many runs for each target
+    x0 = starts[which] + 0.3 * rng.standard_normal((batch, 2))
     r = engram.gradient_through_dynamics(g, g.state(x=x0), [("x", "squared_error", targets[which])],
                                          dt=0.3, steps=20)
-    W.set_param("W", W.params[0] - lr * r["params"]["W"]["W"] / batch)
-    b.set_param("b", b.params[0] - lr * r["params"]["b"]["b"] / batch)
+    W.set_param("W", W.params["W"] - lr * r["params"]["W"]["W"] / batch)
+    b.set_param("b", b.params["b"] - lr * r["params"]["b"]["b"] / batch)
 after = landscape()
-print(f"after {iterations} steps: loss per run {r['loss'] / batch:.2e}, W12 = {W.params[0][0, 1]:.3f}, "
-      f"b = {np.round(b.params[0][0], 3)}")
+print(f"after {iterations} steps: loss per run {r['loss'] / batch:.2e}, W12 = {W.params['W'][0, 1]:.3f}, "
+      f"b = {np.round(b.params['b'][0], 3)}")
 print("minima (activations):", np.round(np.tanh(after[3]), 3).tolist(), "targets:", targets.tolist())
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
@@ -64,7 +64,7 @@ for ax, (X1, X2, E, minima), title in zip(axes, (before, after), ("before learni
     c = ax.contourf(X1, X2, E, levels=30, cmap="viridis")
     fig.colorbar(c, ax=ax, label="energy")
     ax.plot(minima[:, 0], minima[:, 1], "w*", markersize=14, label="minima (relaxed)")
-    ax.plot(starts[:, 0], starts[:, 1], "rx", markersize=10, mew=2, label="targets")
+    ax.plot(starts[:, 0], starts[:, 1], "rx", markersize=10, mew=2, label="targets (x = atanh t)")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)

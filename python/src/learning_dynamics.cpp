@@ -52,8 +52,8 @@ std::vector<LayerLoss<T>> layer_losses(const py::object& losses) {
     ENGRAM_CHECK(t.size() == 3, "losses: each item must be (layer, kind, target), got {} values",
                  t.size());
     const MatrixArg<T> target(t[2], "losses: target");
-    out.push_back({py::cast<std::string>(t[0]), parse_loss_kind(py::cast<std::string>(t[1])),
-                   target.copy()});
+    out.push_back(
+        {py::cast<std::string>(t[0]), parse_loss_kind(py::cast<std::string>(t[1])), target.copy()});
   }
   return out;
 }
@@ -110,8 +110,8 @@ void bind_through_dynamics(py::module_& m) {
           return out;
         });
       },
-      py::arg("graph"), py::arg("state"), py::kw_only(), py::arg("dt") = 0.1,
-      py::arg("steps") = 10, py::arg("clamped") = std::vector<std::string>{},
+      py::arg("graph"), py::arg("state"), py::kw_only(), py::arg("dt") = 0.1, py::arg("steps") = 10,
+      py::arg("clamped") = std::vector<std::string>{},
       "The states x_0 .. x_T (a list of T + 1 States) of T fixed Euler steps (SPEC M-35):\n"
       "x_{t+1,l} = x_{t,l} - (dt/tau_l) dE/dxhat_l on the free layers, no step rejection.");
 
@@ -120,7 +120,8 @@ void bind_through_dynamics(py::module_& m) {
       [](const GraphHandle& graph, StateHandle& state, const py::object& losses, double dt,
          int steps, const std::vector<std::string>& clamped, const py::dict& final_grad,
          const py::dict& final_activation_grad) {
-        check_same_dtype(graph.dtype(), state.dtype(), "gradient_through_dynamics: graph and state");
+        check_same_dtype(graph.dtype(), state.dtype(),
+                         "gradient_through_dynamics: graph and state");
         const UseCount::Reader in_use(graph.use, "gradient_through_dynamics");
         return graph.visit([&](const auto& g) {
           using T = scalar_t<decltype(g)>;
@@ -174,8 +175,9 @@ label activations are the class probabilities; Adam on the mean cross-entropy.)d
                        const std::string& memory_lagrangian, double power, double beta,
                        double label_beta, int steps, double dt, double init, std::uint64_t seed,
                        const py::object& dtype) {
-             DamClassifierConfig c{pixels, classes,   memories, memory_lagrangian, power,
-                                   beta,   label_beta, steps,    dt,                init};
+             DamClassifierConfig c{pixels, classes, memories,   memory_lagrangian,
+                                   power,  beta,    label_beta, steps,
+                                   dt,     init};
              return make_dual<DamClassifier>(parse_dtype(dtype, Dtype::float32), [&](auto tag) {
                return DamClassifier<typename decltype(tag)::type>(c, seed);
              });

@@ -241,8 +241,7 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
               const auto dirs = operands<T>(directions);
               const auto views = refs(args);
               const auto dir_views = refs(dirs);
-              return matrices(
-                  s.param_grad_directional(Operands<T>(views), Operands<T>(dir_views)));
+              return matrices(s.param_grad_directional(Operands<T>(views), Operands<T>(dir_views)));
             });
           },
           py::arg("xhats"), py::arg("directions"),

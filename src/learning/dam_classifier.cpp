@@ -85,8 +85,8 @@ void DamClassifier<T>::set_optimizer(Optimizer state) {
 }
 
 template <class T>
-void DamClassifier<T>::check_data(const MatCRef<T>& images,
-                                  const std::vector<std::uint8_t>* labels, const char* who) const {
+void DamClassifier<T>::check_data(const MatCRef<T>& images, const std::vector<std::uint8_t>* labels,
+                                  const char* who) const {
   ENGRAM_CHECK(images.rows() >= 1 && images.cols() == config_.pixels,
                "DamClassifier::{}: images must be B x {} with B >= 1, got {}x{}", who,
                config_.pixels, images.rows(), images.cols());
@@ -158,8 +158,8 @@ DamScore DamClassifier<T>::score(const MatCRef<T>& images, const std::vector<std
     const Mat<T> target = one_hot<T>(labels, static_cast<std::size_t>(start), n, config_.classes);
     const std::vector<State<T>> traj =
         unroll(graph_, initial_state(images.middleRows(start, n)), unroll_);
-    total.loss += final_loss<T>(graph_, traj.back(), {{"labels", LossKind::cross_entropy, target}})
-                      .value;
+    total.loss +=
+        final_loss<T>(graph_, traj.back(), {{"labels", LossKind::cross_entropy, target}}).value;
     total.error +=
         errors<T>(graph_.layer("labels").lagrangian->activation(traj.back()["labels"]), target);
   }
@@ -178,10 +178,10 @@ DamScore DamClassifier<T>::train_batch(const MatCRef<T>& images,
   const Mat<T> target = one_hot<T>(labels, 0, B, config_.classes);
   const ThroughDynamics<T> r = gradient_through_dynamics<T>(
       graph_, initial_state(images), unroll_, {{"labels", LossKind::cross_entropy, target}});
-  const DamScore score{r.loss / static_cast<double>(B),
-                       errors<T>(graph_.layer("labels").lagrangian->activation(r.final["labels"]),
-                                 target) /
-                           static_cast<double>(B)};
+  const DamScore score{
+      r.loss / static_cast<double>(B),
+      errors<T>(graph_.layer("labels").lagrangian->activation(r.final["labels"]), target) /
+          static_cast<double>(B)};
   // Synapse 0 is Ξ, synapse 1 is Θ; the loss is a sum over the batch, Adam takes its mean.
   const T mean = T(1) / static_cast<T>(B);
   ++adam_.step;

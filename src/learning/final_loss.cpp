@@ -46,12 +46,13 @@ FinalLoss<T> final_loss(const EnergyGraph<T>& graph, const State<T>& state,
                         const std::vector<LayerLoss<T>>& losses) {
   graph.check(state);
   FinalLoss<T> out;
-  for (const auto& layer : graph.layers()) out.grad.push_back(Mat<T>::Zero(state.batch(), layer.size));
+  for (const auto& layer : graph.layers())
+    out.grad.push_back(Mat<T>::Zero(state.batch(), layer.size));
   for (const LayerLoss<T>& loss : losses) {
     const std::size_t l = graph.layer_index(loss.layer);
     const auto& layer = graph.layers()[l];
-    const std::string what = fmt::format("{} loss on layer '{}': target", to_string(loss.kind),
-                                         layer.name);
+    const std::string what =
+        fmt::format("{} loss on layer '{}': target", to_string(loss.kind), layer.name);
     check_shape(loss.target, state.batch(), layer.size, what);
     check_finite(loss.target, what);
     const Mat<T>& x = state.at(l);

@@ -16,8 +16,7 @@ namespace {
 template <class T>
 std::vector<double> step_sizes(const EnergyGraph<T>& graph, const UnrollOptions& o,
                                const char* who) {
-  ENGRAM_CHECK(std::isfinite(o.dt) && o.dt > 0, "{}: dt must be finite and > 0, got {}", who,
-               o.dt);
+  ENGRAM_CHECK(std::isfinite(o.dt) && o.dt > 0, "{}: dt must be finite and > 0, got {}", who, o.dt);
   ENGRAM_CHECK(o.steps >= 1, "{}: steps must be >= 1, got {}", who, o.steps);
   std::vector<double> h;
   for (const auto& layer : graph.layers()) h.push_back(o.dt / layer.tau);
@@ -53,9 +52,10 @@ std::vector<State<T>> unroll(const EnergyGraph<T>& graph, const State<T>& initia
       if (h[l] == 0.0) continue;
       next.at(l) -= static_cast<T>(h[l]) * eval.grads[l];
       if (!next.at(l).allFinite())
-        throw Error(fmt::format("unroll: layer '{}' left the finite numbers at step {} (dt {} too "
-                                "large for this graph?)",
-                                graph.layers()[l].name, t + 1, options.dt));
+        throw Error(
+            fmt::format("unroll: layer '{}' left the finite numbers at step {} (dt {} too "
+                        "large for this graph?)",
+                        graph.layers()[l].name, t + 1, options.dt));
     }
     trajectory.push_back(std::move(next));
   }
@@ -147,15 +147,15 @@ ThroughDynamics<T> gradient_through_dynamics(const EnergyGraph<T>& graph, const 
   return out;
 }
 
-#define ENGRAM_INSTANTIATE(T)                                                                   \
-  template std::vector<State<T>> unroll(const EnergyGraph<T>&, const State<T>&,                 \
-                                        const UnrollOptions&);                                  \
-  template std::vector<Mat<T>> state_gradient(const EnergyGraph<T>&, const State<T>&,           \
-                                              const std::vector<Mat<T>>&);                      \
+#define ENGRAM_INSTANTIATE(T)                                                                     \
+  template std::vector<State<T>> unroll(const EnergyGraph<T>&, const State<T>&,                   \
+                                        const UnrollOptions&);                                    \
+  template std::vector<Mat<T>> state_gradient(const EnergyGraph<T>&, const State<T>&,             \
+                                              const std::vector<Mat<T>>&);                        \
   template DynamicsGradient<T> backpropagate(const EnergyGraph<T>&, const std::vector<State<T>>&, \
-                                             const UnrollOptions&, const std::vector<Mat<T>>&);  \
-  template ThroughDynamics<T> gradient_through_dynamics(const EnergyGraph<T>&, const State<T>&, \
-                                                        const UnrollOptions&,                   \
+                                             const UnrollOptions&, const std::vector<Mat<T>>&);   \
+  template ThroughDynamics<T> gradient_through_dynamics(const EnergyGraph<T>&, const State<T>&,   \
+                                                        const UnrollOptions&,                     \
                                                         const std::vector<LayerLoss<T>>&);
 ENGRAM_INSTANTIATE(float)
 ENGRAM_INSTANTIATE(double)

@@ -81,9 +81,9 @@ EnergyGraph<double> smooth_graph(Rng& rng) {
                                             Interaction::log_sum_exp(rng.real(0.5, 2.0))));
         break;
       default:
-        g.add_synapse(name, {la},
-                      MemorySynapse<double>(rng.normal<double>(3, na, 0, w),
-                                            Interaction::polynomial(3)));
+        g.add_synapse(
+            name, {la},
+            MemorySynapse<double>(rng.normal<double>(3, na, 0, w), Interaction::polynomial(3)));
     }
   }
   return g;
@@ -96,7 +96,8 @@ std::vector<LayerLoss<double>> some_losses(const EnergyGraph<double>& g, Index b
   losses.push_back({last.name, LossKind::squared_error, rng.normal<double>(batch, last.size)});
   for (const auto& layer : g.layers())
     if (layer.lagrangian->kind() == "softmax" || layer.lagrangian->kind() == "sigmoid") {
-      losses.push_back({layer.name, LossKind::cross_entropy, rng.uniform<double>(batch, layer.size)});
+      losses.push_back(
+          {layer.name, LossKind::cross_entropy, rng.uniform<double>(batch, layer.size)});
       break;
     }
   return losses;
@@ -210,9 +211,9 @@ TEST(ThroughDynamics, RejectsBadInput) {
                            g, x0, {}, {{last, LossKind::squared_error, Mat<double>::Zero(3, 1)}}),
                        std::invalid_argument, "target: expected shape");
   EXPECT_THROW_MESSAGE(
-      gradient_through_dynamics<double>(
-          g, x0, {}, {{last, LossKind::cross_entropy,
-                       Mat<double>::Constant(2, g.layers().back().size, -1.0)}}),
+      gradient_through_dynamics<double>(g, x0, {},
+                                        {{last, LossKind::cross_entropy,
+                                          Mat<double>::Constant(2, g.layers().back().size, -1.0)}}),
       std::invalid_argument, "must be >= 0");
   const auto traj = unroll(g, x0, UnrollOptions{0.1, 3, {}});
   const auto grad = final_loss(g, traj.back(), ok).grad;

@@ -120,8 +120,7 @@ TEST_P(ParamGradDirectionalTest, IsTheParameterDerivativeOfTheGradientAlongU) {
     syn->set_param(k, theta);
     // A symmetric W's gradient counts W_ij and W_ji once each: the directional derivative is
     // Σ_ij pu_ij d_ij with pu symmetric, as for independent entries.
-    expect_derivative(pu[k].cwiseProduct(d).sum(), numeric, 1e-7, fmt::format("param {}", k),
-                      1e-9);
+    expect_derivative(pu[k].cwiseProduct(d).sum(), numeric, 1e-7, fmt::format("param {}", k), 1e-9);
   }
 }
 

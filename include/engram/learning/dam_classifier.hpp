@@ -15,9 +15,9 @@ namespace engram {
 
 /// The classifier's sizes and dynamics.
 struct DamClassifierConfig {
-  Index pixels = 784;    ///< D, pixels of an image (values in [0, 1], shown to the net as 2v − 1)
-  Index classes = 10;    ///< C, labels
-  Index memories = 2000; ///< K, memory units
+  Index pixels = 784;  ///< D, pixels of an image (values in [0, 1], shown to the net as 2v − 1)
+  Index classes = 10;  ///< C, labels
+  Index memories = 2000;  ///< K, memory units
   /// Memory layer Lagrangian: "rectified_polynomial" (L = (1/n) Σ max(x, 0)ⁿ, Krotov–Hopfield's
   /// F_n) or "softmax" (L = β⁻¹ log Σ e^{βx}, a modern Hopfield layer).
   std::string memory_lagrangian = "rectified_polynomial";
@@ -77,9 +77,8 @@ class DamClassifier {
                        double lr);
   /// One pass over (images, labels) in a random order drawn from `rng`, mini-batches of `batch`
   /// (the last one smaller); `progress(done)` after each. Returns the mean of the batch scores.
-  DamScore fit_epoch(const MatCRef<T>& images, const std::vector<std::uint8_t>& labels,
-                     Index batch, double lr, Rng& rng,
-                     const std::function<void(Index done)>& progress = {});
+  DamScore fit_epoch(const MatCRef<T>& images, const std::vector<std::uint8_t>& labels, Index batch,
+                     double lr, Rng& rng, const std::function<void(Index done)>& progress = {});
 
   /// Adam's state: first and second moments of Ξ and Θ (shapes of the parameters), step count.
   struct Optimizer {

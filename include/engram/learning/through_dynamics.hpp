@@ -12,7 +12,8 @@ namespace engram {
 // The math (every quantity per sample; the batch rows are independent).
 //
 // Forward. With h_l = dt/τ_l for a free layer and h_l = 0 for a clamped one,
-//   x_{t+1,l} = x_{t,l} − h_l g_l(x_t),   g_l(x) = ∂E/∂x̂_l = x_l + Σ_s ∂E_s/∂x̂_l(x̂),  x̂_l = ∇L_l(x_l),
+//   x_{t+1,l} = x_{t,l} − h_l g_l(x_t),   g_l(x) = ∂E/∂x̂_l = x_l + Σ_s ∂E_s/∂x̂_l(x̂),
+// with x̂_l = ∇L_l(x_l),
 // for t = 0 … T−1: a fixed step, no step rejection (unlike relax()), the whole trajectory kept.
 //
 // Reverse. The loss ℓ depends on x_T; a_t = ∂ℓ/∂x_t is carried back from a_T = ∂ℓ/∂x_T by

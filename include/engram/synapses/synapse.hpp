@@ -82,8 +82,8 @@ class Synapse {
   /// form, with the parameters' shapes. Gradients through the dynamics use it (SPEC M-35,
   /// learning/through_dynamics.hpp). `directions` has the operands' shapes.
   std::vector<Mat<T>> param_grad_directional(Operands<T> xhats, Operands<T> directions) const;
-  std::vector<Mat<T>> param_grad_directional(
-      std::initializer_list<MatCRef<T>> xhats, std::initializer_list<MatCRef<T>> directions) const {
+  std::vector<Mat<T>> param_grad_directional(std::initializer_list<MatCRef<T>> xhats,
+                                             std::initializer_list<MatCRef<T>> directions) const {
     return param_grad_directional(Operands<T>(xhats.begin(), xhats.size()),
                                   Operands<T>(directions.begin(), directions.size()));
   }
