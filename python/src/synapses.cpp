@@ -233,6 +233,21 @@ with set_param(name, value), which checks shape, finiteness and symmetry where r
           },
           py::arg("xhats"), "[d(sum over the batch of E_s)/dtheta_j] for every parameter j.")
       .def(
+          "param_grad_directional",
+          [](const SynapseHandle& h, const py::object& xhats, const py::object& directions) {
+            return h.visit([&](const auto& s) {
+              using T = scalar_t<std::remove_cvref_t<decltype(s)>>;
+              const auto args = operands<T>(xhats);
+              const auto dirs = operands<T>(directions);
+              const auto views = refs(args);
+              const auto dir_views = refs(dirs);
+              return matrices(s.param_grad_directional(Operands<T>(views), Operands<T>(dir_views)));
+            });
+          },
+          py::arg("xhats"), py::arg("directions"),
+          "[d/dtheta_j sum_b sum_m <u_m, dE_s/dxhat_m>] for every parameter j (its shape): the\n"
+          "derivative of param_grad(xhats) along the operand directions u (SPEC M-35).")
+      .def(
           "copy",
           [](const SynapseHandle& h, const py::object& dtype) {
             return with_dtype(parse_dtype(dtype, h.dtype()), [&](auto tag) {

@@ -46,6 +46,11 @@ std::vector<Mat<T>> BiasSynapse<T>::do_param_grad(Operands<T> xhats) const {
   return {-xhats[0].colwise().sum()};
 }
 
+template <class T>
+std::vector<Mat<T>> BiasSynapse<T>::do_param_grad_directional(Operands<T>, Operands<T> u) const {
+  return {-u[0].colwise().sum()};
+}
+
 template class BiasSynapse<float>;
 template class BiasSynapse<double>;
 

@@ -51,6 +51,15 @@ void DenseSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<
   detail::bilinear_evaluate<T>(W(), 1.0, u[0], u[1], nullptr, &out[0], &out[1]);
 }
 
+template <class T>
+std::vector<Mat<T>> DenseSynapse<T>::do_param_grad_directional(Operands<T> xhats,
+                                                               Operands<T> u) const {
+  // M-35: ∂E/∂W = −Σ_batch â b̂ᵀ moves by −Σ_batch (u_a b̂ᵀ + â u_bᵀ).
+  Mat<T> g = -(u[0].transpose() * xhats[1]);
+  g.noalias() -= xhats[0].transpose() * u[1];
+  return {std::move(g)};
+}
+
 // ---- RecurrentSynapse ------------------------------------------------------------------------
 
 template <class T>
@@ -117,6 +126,16 @@ std::vector<Mat<T>> RecurrentSynapse<T>::do_param_grad(Operands<T> xhats) const 
 template <class T>
 void RecurrentSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<T> out) const {
   out[0].noalias() -= u[0] * W();
+}
+
+template <class T>
+std::vector<Mat<T>> RecurrentSynapse<T>::do_param_grad_directional(Operands<T> xhats,
+                                                                   Operands<T> u) const {
+  // M-35: ∂E/∂W = −½ Σ_batch x̂ x̂ᵀ (zero diagonal) moves by −½ Σ_batch (u x̂ᵀ + x̂ uᵀ).
+  const Mat<T> ux = u[0].transpose() * xhats[0];
+  Mat<T> g = T(-0.5) * (ux + ux.transpose());
+  g.diagonal().setZero();
+  return {std::move(g)};
 }
 
 template class DenseSynapse<float>;

@@ -85,6 +85,17 @@ std::vector<Mat<T>> L2Synapse<T>::do_param_grad(Operands<T> xhats) const {
   return {std::move(g)};
 }
 
+template <class T>
+std::vector<Mat<T>> L2Synapse<T>::do_param_grad_directional(Operands<T> xhats,
+                                                            Operands<T> u) const {
+  // M-35: ∂E/∂θ_μ = Σ_b ẑ_bμ (θ_μ − x̂_b) moves by Σ_b u_zbμ (θ_μ − x̂_b) − Σ_b ẑ_bμ u_xb.
+  const Vec<T> u_mass = u[1].colwise().sum().transpose();
+  Mat<T> g = u_mass.asDiagonal() * theta();
+  g.noalias() -= u[1].transpose() * xhats[0];
+  g.noalias() -= xhats[1].transpose() * u[0];
+  return {std::move(g)};
+}
+
 template class L2Synapse<float>;
 template class L2Synapse<double>;
 

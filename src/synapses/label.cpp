@@ -51,6 +51,15 @@ void LabelSynapse<T>::do_grad_directional(Operands<T>, Operands<T> u, Gradients<
   detail::bilinear_evaluate<T>(theta(), lambda_, u[0], u[1], nullptr, &out[0], &out[1]);
 }
 
+template <class T>
+std::vector<Mat<T>> LabelSynapse<T>::do_param_grad_directional(Operands<T> xhats,
+                                                               Operands<T> u) const {
+  // M-35: ∂E/∂Θ = −λ Σ_batch ẑ ŷᵀ moves by −λ Σ_batch (u_z ŷᵀ + ẑ u_yᵀ).
+  Mat<T> g = u[0].transpose() * xhats[1];
+  g.noalias() += xhats[0].transpose() * u[1];
+  return {static_cast<T>(-lambda_) * g};
+}
+
 template class LabelSynapse<float>;
 template class LabelSynapse<double>;
 

@@ -274,10 +274,9 @@ void MemorySynapse<T>::do_evaluate(Operands<T> xhats, Energies* energy, Gradient
 }
 
 template <class T>
-void MemorySynapse<T>::do_grad_directional(Operands<T> xhats, Operands<T> u,
-                                           Gradients<T> out) const {
-  const Mat<T> m = xhats[0] * xi().transpose();  // B × K overlaps
-  Mat<T> dw = u[0] * xi().transpose();           // v = Ξu per row, then the change of w
+Mat<T> MemorySynapse<T>::weights_directional(const MatCRef<T>& xhat, const MatCRef<T>& u) const {
+  const Mat<T> m = xhat * xi().transpose();  // B × K overlaps
+  Mat<T> dw = u * xi().transpose();          // v = Ξu per row, then the change of w
   if (interaction_.kind == Interaction::Kind::log_sum_exp) {
     // M-12: w = softmax(βm), so dw = β(p ⊙ v − p (p·v)).
     const double beta = interaction_.beta;
@@ -296,7 +295,24 @@ void MemorySynapse<T>::do_grad_directional(Operands<T> xhats, Operands<T> u,
       for (Index mu = 0; mu < m.cols(); ++mu)
         dw(b, mu) *= static_cast<T>(interaction_.second_derivative(static_cast<double>(m(b, mu))));
   }
-  out[0].noalias() -= dw * xi();
+  return dw;
+}
+
+template <class T>
+void MemorySynapse<T>::do_grad_directional(Operands<T> xhats, Operands<T> u,
+                                           Gradients<T> out) const {
+  out[0].noalias() -= weights_directional(xhats[0], u[0]) * xi();
+}
+
+template <class T>
+std::vector<Mat<T>> MemorySynapse<T>::do_param_grad_directional(Operands<T> xhats,
+                                                                Operands<T> u) const {
+  // M-35: ∂E/∂Ξ = −Σ_batch w x̂ᵀ moves by −Σ_batch (dw x̂ᵀ + w uᵀ).
+  Mat<T> w;
+  weights(xhats[0], nullptr, w);
+  Mat<T> g = -(weights_directional(xhats[0], u[0]).transpose() * xhats[0]);
+  g.noalias() -= w.transpose() * u[0];
+  return {std::move(g)};
 }
 
 template <class T>

@@ -52,14 +52,19 @@ std::vector<Mat<T>> Synapse<T>::grad(Operands<T> xhats) const {
 }
 
 template <class T>
-std::vector<Mat<T>> Synapse<T>::grad_directional(Operands<T> xhats, Operands<T> directions) const {
-  check_operands(xhats, "grad_directional");
-  ENGRAM_CHECK(directions.size() == xhats.size(),
-               "{}::grad_directional: expected {} direction(s), got {}", name(), xhats.size(),
-               directions.size());
+void Synapse<T>::check_directions(Operands<T> xhats, Operands<T> directions,
+                                  const char* who) const {
+  check_operands(xhats, who);
+  ENGRAM_CHECK(directions.size() == xhats.size(), "{}::{}: expected {} direction(s), got {}",
+               name(), who, xhats.size(), directions.size());
   for (std::size_t k = 0; k < xhats.size(); ++k)
     check_shape(directions[k], xhats[k].rows(), xhats[k].cols(),
-                fmt::format("{}::grad_directional: direction {}", name(), k));
+                fmt::format("{}::{}: direction {}", name(), who, k));
+}
+
+template <class T>
+std::vector<Mat<T>> Synapse<T>::grad_directional(Operands<T> xhats, Operands<T> directions) const {
+  check_directions(xhats, directions, "grad_directional");
   std::vector<Mat<T>> out;
   out.reserve(xhats.size());
   for (const MatCRef<T>& x : xhats) out.push_back(Mat<T>::Zero(x.rows(), x.cols()));
@@ -73,6 +78,20 @@ void Synapse<T>::do_grad_directional(Operands<T>, Operands<T>, Gradients<T>) con
   throw std::logic_error(
       fmt::format("{} ({}) has no second derivatives: it does not implement do_grad_directional",
                   name(), kind_));
+}
+
+template <class T>
+std::vector<Mat<T>> Synapse<T>::param_grad_directional(Operands<T> xhats,
+                                                       Operands<T> directions) const {
+  check_directions(xhats, directions, "param_grad_directional");
+  return do_param_grad_directional(xhats, directions);
+}
+
+template <class T>
+std::vector<Mat<T>> Synapse<T>::do_param_grad_directional(Operands<T>, Operands<T>) const {
+  throw std::logic_error(fmt::format(
+      "{} ({}) has no mixed second derivatives: it does not implement do_param_grad_directional",
+      name(), kind_));
 }
 
 template <class T>

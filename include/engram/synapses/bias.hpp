@@ -20,6 +20,9 @@ class BiasSynapse final : public Synapse<T> {
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  /// ∂E/∂b = −Σ_batch x̂ moves by −Σ_batch u.
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   /// The gradient −b does not depend on x̂: adds nothing.
   void do_grad_directional(Operands<T>, Operands<T>, Gradients<T>) const override {}
 };

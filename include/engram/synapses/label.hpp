@@ -6,7 +6,8 @@
 namespace engram {
 
 /// M-02: E = −λ Σ_μ Σ_k ẑ_μ Θ_μk ŷ_k for operands (z, y); Θ is K × C, λ > 0 (the seed takes λ > 1).
-/// ∂E/∂ẑ = −λ Θ ŷ, ∂E/∂ŷ = −λ Θᵀ ẑ, ∂E/∂Θ = −λ Σ_batch ẑ ŷᵀ. λ is a fixed coupling, not a
+/// ∂E/∂ẑ = −λ Θ ŷ, ∂E/∂ŷ = −λ Θᵀ ẑ, ∂E/∂Θ = −λ Σ_batch ẑ ŷᵀ (along (u_z, u_y) it moves by
+/// −λ Σ_batch (u_z ŷᵀ + ẑ u_yᵀ)). λ is a fixed coupling, not a
 /// parameter.
 template <class T>
 class LabelSynapse final : public Synapse<T> {
@@ -23,6 +24,8 @@ class LabelSynapse final : public Synapse<T> {
  private:
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 

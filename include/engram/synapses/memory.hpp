@@ -58,7 +58,8 @@ struct Interaction {
 ///   log_sum_exp:    E = −β⁻¹ log Σ_μ e^{βm_μ},  ∂E/∂x̂ = −Ξᵀ softmax(βm),
 /// and ∂E/∂Ξ = −Σ_batch w x̂ᵀ with w = F'(m) (resp. softmax(βm)), K × D. Along a direction u,
 /// with v = Ξu, ∂E/∂x̂ moves by −Ξᵀ(F''(m) ⊙ v), resp. −Ξᵀ β(p ⊙ v − p (p·v)) with p = softmax(βm)
-/// (the softmax Jacobian β(diag p − ppᵀ) applied to v).
+/// (the softmax Jacobian β(diag p − ppᵀ) applied to v), and ∂E/∂Ξ by −Σ_batch (dw x̂ᵀ + w uᵀ)
+/// with dw that change of w.
 /// Energies are formed in double. log_sum_exp subtracts the row maximum and is stable for any
 /// input. exponential cannot be shifted (it is a plain sum): its energy overflows to −∞ once
 /// β·max_μ m_μ exceeds ≈ 709 (its gradient overflows in float past ≈ 88); relax() then reports the
@@ -81,8 +82,12 @@ class MemorySynapse final : public Synapse<T> {
  private:
   /// Per sample energy (if not null) and the weights w (B × K) with ∂E/∂x̂ = −w Ξ.
   void weights(const MatCRef<T>& xhat, Energies* energy, Mat<T>& w) const;
+  /// The change of w along u (B × K): F''(m) ⊙ Ξu, resp. the softmax Jacobian applied to βΞu.
+  Mat<T> weights_directional(const MatCRef<T>& xhat, const MatCRef<T>& u) const;
   void do_evaluate(Operands<T> xhats, Energies* energy, Gradients<T> grads) const override;
   std::vector<Mat<T>> do_param_grad(Operands<T> xhats) const override;
+  std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                Operands<T> directions) const override;
   void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                            Gradients<T> out) const override;
 

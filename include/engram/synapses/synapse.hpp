@@ -76,6 +76,18 @@ class Synapse {
     return param_grad(Operands<T>(xhats.begin(), xhats.size()));
   }
 
+  /// The derivative of param_grad() along operand directions u: for every parameter k,
+  ///   ∂/∂θ_k Σ_batch Σ_m ⟨u_m, ∂E_s/∂x̂_m⟩ = d/dε param_grad(x̂ + εu)_k at ε = 0
+  /// (the mixed second derivative ∂²E_s/∂θ_k∂x̂ applied to u, summed over the batch), in closed
+  /// form, with the parameters' shapes. Gradients through the dynamics use it (SPEC M-35,
+  /// learning/through_dynamics.hpp). `directions` has the operands' shapes.
+  std::vector<Mat<T>> param_grad_directional(Operands<T> xhats, Operands<T> directions) const;
+  std::vector<Mat<T>> param_grad_directional(std::initializer_list<MatCRef<T>> xhats,
+                                             std::initializer_list<MatCRef<T>> directions) const {
+    return param_grad_directional(Operands<T>(xhats.begin(), xhats.size()),
+                                  Operands<T>(directions.begin(), directions.size()));
+  }
+
   /// Parameter names, in the order of param() and param_grad().
   const std::vector<std::string>& param_names() const { return param_names_; }
   std::size_t num_params() const { return params_.size(); }
@@ -106,9 +118,15 @@ class Synapse {
   /// synapse defined elsewhere works everywhere but in analytic Jacobians.
   virtual void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                                    Gradients<T> out) const;
+  /// Returns param_grad_directional's tensors (shapes and operands checked by the caller), in
+  /// closed form. Every engram family overrides it; the default throws std::logic_error naming
+  /// the kind, so a synapse defined elsewhere works everywhere but in training through dynamics.
+  virtual std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
+                                                        Operands<T> directions) const;
 
  private:
   void check_operands(Operands<T> xhats, const char* who) const;
+  void check_directions(Operands<T> xhats, Operands<T> directions, const char* who) const;
 
   std::string kind_;
   std::vector<std::string> param_names_;

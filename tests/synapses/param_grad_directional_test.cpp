@@ -1,0 +1,165 @@
+// Mixed second derivatives of every synapse (Synapse::param_grad_directional) against central
+// differences of its parameter gradient along the operand directions, in double (SPEC M-35).
+#include <engram/synapses.hpp>
+
+#include "engram/core/rng.hpp"
+#include "support/check.hpp"
+
+namespace engram {
+namespace {
+
+using test::central_difference;
+using test::expect_derivative;
+
+struct Case {
+  std::string label;
+  std::function<SynapsePtr<double>(Rng&)> make;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.label;
+}
+
+SynapsePtr<double> memory(Rng& r, Interaction f, double scale = 1.0) {
+  return std::make_unique<MemorySynapse<double>>(r.normal<double>(5, 4, 0.0, scale), f);
+}
+
+std::vector<Case> all_cases() {
+  return {
+      {"dense",
+       [](Rng& r) { return std::make_unique<DenseSynapse<double>>(r.normal<double>(4, 3)); }},
+      {"recurrent",
+       [](Rng& r) {
+         Mat<double> W = r.normal<double>(5, 5);
+         W = (0.5 * (W + W.transpose())).eval();
+         W.diagonal().setZero();
+         return std::make_unique<RecurrentSynapse<double>>(W);
+       }},
+      {"bias",
+       [](Rng& r) { return std::make_unique<BiasSynapse<double>>(r.normal<double>(1, 4)); }},
+      {"l2", [](Rng& r) { return std::make_unique<L2Synapse<double>>(r.uniform<double>(6, 4)); }},
+      {"label",
+       [](Rng& r) { return std::make_unique<LabelSynapse<double>>(r.uniform<double>(6, 3), 2.5); }},
+      {"memory_polynomial2", [](Rng& r) { return memory(r, Interaction::polynomial(2)); }},
+      {"memory_polynomial3", [](Rng& r) { return memory(r, Interaction::polynomial(3)); }},
+      {"memory_rectified",
+       [](Rng& r) { return memory(r, Interaction::rectified_polynomial(3.5)); }},
+      {"memory_exponential", [](Rng& r) { return memory(r, Interaction::exponential(0.5), 0.5); }},
+      {"memory_lse", [](Rng& r) { return memory(r, Interaction::log_sum_exp(2.0), 0.5); }},
+  };
+}
+
+std::vector<Mat<double>> random_operands(const Synapse<double>& s, Rng& rng, double scale) {
+  std::vector<Mat<double>> xs;
+  for (Index size : s.operand_sizes()) xs.push_back(rng.normal<double>(3, size, 0.0, scale));
+  return xs;
+}
+
+std::vector<MatCRef<double>> views(const std::vector<Mat<double>>& xs) {
+  return {xs.begin(), xs.end()};
+}
+
+class ParamGradDirectionalTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ParamGradDirectionalTest, MatchesCentralDifferencesOfTheParameterGradient) {
+  for (std::uint64_t seed : {1, 2, 3})
+    for (double scale : {0.5, 2.0}) {
+      Rng rng(seed);
+      const auto syn = GetParam().make(rng);
+      const std::vector<Mat<double>> xs = random_operands(*syn, rng, scale);
+      const std::vector<Mat<double>> us = random_operands(*syn, rng, 1.0);
+      const std::vector<Mat<double>> pu = syn->param_grad_directional(views(xs), views(us));
+      ASSERT_EQ(pu.size(), syn->num_params());
+      double length = 0.0;
+      for (const auto& x : xs) length = std::max(length, x.cwiseAbs().maxCoeff());
+      // d/dε of param_grad(x̂ + εu)_k(i, j) at ε = 0, one entry at a time.
+      for (std::size_t k = 0; k < pu.size(); ++k) {
+        ASSERT_EQ(pu[k].rows(), syn->param(k).rows());
+        ASSERT_EQ(pu[k].cols(), syn->param(k).cols());
+        for (Index i = 0; i < pu[k].rows(); ++i)
+          for (Index j = 0; j < pu[k].cols(); ++j) {
+            auto f = [&](const Mat<double>& t) {
+              std::vector<Mat<double>> ys = xs;
+              for (std::size_t m = 0; m < ys.size(); ++m) ys[m] += t(0, 0) * us[m];
+              return syn->param_grad(views(ys))[k](i, j);
+            };
+            expect_derivative(
+                pu[k](i, j),
+                central_difference(f, Mat<double>::Zero(1, 1), Mat<double>::Ones(1, 1),
+                                   test::fd_step(length)),
+                1e-7, fmt::format("param {} ({}, {}) seed {} scale {}", k, i, j, seed, scale),
+                1e-9);
+          }
+      }
+    }
+}
+
+TEST_P(ParamGradDirectionalTest, IsTheParameterDerivativeOfTheGradientAlongU) {
+  // ∂/∂θ Σ⟨u, ∂E/∂x̂⟩: a central difference in the parameter of ⟨u, grad(x̂)⟩ (the other order
+  // of the mixed derivative).
+  Rng rng(21);
+  auto syn = GetParam().make(rng);
+  const std::vector<Mat<double>> xs = random_operands(*syn, rng, 1.0);
+  const std::vector<Mat<double>> us = random_operands(*syn, rng, 1.0);
+  const std::vector<Mat<double>> pu = syn->param_grad_directional(views(xs), views(us));
+  for (std::size_t k = 0; k < pu.size(); ++k) {
+    const Mat<double> theta = syn->param(k);
+    Mat<double> d = rng.normal<double>(theta.rows(), theta.cols());
+    if (syn->kind() == "RecurrentSynapse") {  // keep W symmetric with a zero diagonal
+      d = (0.5 * (d + d.transpose())).eval();
+      d.diagonal().setZero();
+    }
+    auto f = [&](const Mat<double>& p) {
+      syn->set_param(k, p);
+      const std::vector<Mat<double>> g = syn->grad(views(xs));
+      double sum = 0.0;
+      for (std::size_t m = 0; m < g.size(); ++m) sum += us[m].cwiseProduct(g[m]).sum();
+      return sum;
+    };
+    const auto numeric = central_difference(f, theta, d, test::fd_step(theta));
+    syn->set_param(k, theta);
+    // A symmetric W's gradient counts W_ij and W_ji once each: the directional derivative is
+    // Σ_ij pu_ij d_ij with pu symmetric, as for independent entries.
+    expect_derivative(pu[k].cwiseProduct(d).sum(), numeric, 1e-7, fmt::format("param {}", k), 1e-9);
+  }
+}
+
+TEST_P(ParamGradDirectionalTest, RejectsWrongDirections) {
+  Rng rng(12);
+  const auto syn = GetParam().make(rng);
+  const std::vector<Mat<double>> xs = random_operands(*syn, rng, 1.0);
+  std::vector<Mat<double>> us = random_operands(*syn, rng, 1.0);
+  us.back() = Mat<double>::Zero(2, us.back().cols());
+  EXPECT_THROW_MESSAGE(syn->param_grad_directional(views(xs), views(us)), std::invalid_argument,
+                       "param_grad_directional: direction");
+  us.pop_back();
+  EXPECT_THROW_MESSAGE(syn->param_grad_directional(views(xs), views(us)), std::invalid_argument,
+                       "direction(s)");
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSynapses, ParamGradDirectionalTest, ::testing::ValuesIn(all_cases()),
+                         [](const auto& info) { return info.param.label; });
+
+/// A synapse defined outside engram, without mixed second derivatives.
+class Plain final : public Synapse<double> {
+ public:
+  Plain() : Synapse<double>("Plain") {}
+  std::unique_ptr<Synapse<double>> clone() const override { return std::make_unique<Plain>(*this); }
+  std::string name() const override { return "plain"; }
+  std::vector<Index> operand_sizes() const override { return {2}; }
+
+ private:
+  void do_evaluate(Operands<double>, Energies* e, Gradients<double>) const override {
+    if (e) e->setZero();
+  }
+  std::vector<Mat<double>> do_param_grad(Operands<double>) const override { return {}; }
+};
+
+TEST(Synapse, WithoutMixedSecondDerivativesSaysSo) {
+  const Mat<double> x = Mat<double>::Ones(1, 2);
+  EXPECT_THROW_MESSAGE(Plain().param_grad_directional({x}, {x}), std::logic_error,
+                       "plain (Plain) has no mixed second derivatives");
+}
+
+}  // namespace
+}  // namespace engram
