@@ -37,6 +37,7 @@
 #include "engram/learning/deep_ebm.hpp"
 #include "engram/learning/eqprop.hpp"
 #include "engram/learning/feedforward.hpp"
+#include "engram/learning/graph_contrastive.hpp"
 #include "engram/learning/hebbian.hpp"
 #include "engram/learning/mlp_energy.hpp"
 #include "engram/learning/rbm_partition.hpp"

@@ -135,7 +135,8 @@ Scan parse_scan(const std::string& s) {
 
 }  // namespace
 
-void bind_sampling_ebm(py::module_& m);
+void bind_sampling_ebm(py::module_& m);  // sampling_ebm.cpp: MlpEnergy, DeepEbm
+void bind_graph_cd(py::module_& m);      // learning_graph_cd.cpp: GraphContrastiveDivergence
 
 void bind_sampling(py::module_& m) {
   py::class_<PyLangevinResult>(m, "LangevinResult", "What langevin() / annealed_langevin() drew.")
@@ -289,6 +290,7 @@ for each call). Runs without the GIL. ValueError for eps <= 0, T < 0, NaN, unkno
   m.def("spin_index", &spin_index, py::arg("s"), "sum_i [s_i = +1] 2^i.");
 
   bind_sampling_ebm(m);
+  bind_graph_cd(m);
 }
 
 }  // namespace engram::python

@@ -89,6 +89,7 @@ std::vector<Mat<T>> Synapse<T>::param_grad_directional(Operands<T> xhats,
 
 template <class T>
 std::vector<Mat<T>> Synapse<T>::do_param_grad_directional(Operands<T>, Operands<T>) const {
+  if (params_.empty()) return {};  // nothing to differentiate (a cost or field term)
   throw std::logic_error(fmt::format(
       "{} ({}) has no mixed second derivatives: it does not implement do_param_grad_directional",
       name(), kind_));

@@ -140,10 +140,13 @@ TEST_P(ParamGradDirectionalTest, RejectsWrongDirections) {
 INSTANTIATE_TEST_SUITE_P(AllSynapses, ParamGradDirectionalTest, ::testing::ValuesIn(all_cases()),
                          [](const auto& info) { return info.param.label; });
 
-/// A synapse defined outside engram, without mixed second derivatives.
+/// A synapse defined outside engram, without mixed second derivatives; with one parameter w
+/// (E = 0 whatever w) or none.
 class Plain final : public Synapse<double> {
  public:
-  Plain() : Synapse<double>("Plain") {}
+  explicit Plain(bool with_param = true) : Synapse<double>("Plain") {
+    if (with_param) add_param("w", Mat<double>::Zero(1, 1));
+  }
   std::unique_ptr<Synapse<double>> clone() const override { return std::make_unique<Plain>(*this); }
   std::string name() const override { return "plain"; }
   std::vector<Index> operand_sizes() const override { return {2}; }
@@ -152,13 +155,21 @@ class Plain final : public Synapse<double> {
   void do_evaluate(Operands<double>, Energies* e, Gradients<double>) const override {
     if (e) e->setZero();
   }
-  std::vector<Mat<double>> do_param_grad(Operands<double>) const override { return {}; }
+  std::vector<Mat<double>> do_param_grad(Operands<double>) const override {
+    if (num_params() == 0) return {};
+    return {Mat<double>::Zero(1, 1)};
+  }
 };
 
 TEST(Synapse, WithoutMixedSecondDerivativesSaysSo) {
   const Mat<double> x = Mat<double>::Ones(1, 2);
   EXPECT_THROW_MESSAGE(Plain().param_grad_directional({x}, {x}), std::logic_error,
                        "plain (Plain) has no mixed second derivatives");
+}
+
+TEST(Synapse, WithoutParametersHasNoMixedSecondDerivativesToGive) {
+  const Mat<double> x = Mat<double>::Ones(1, 2);
+  EXPECT_TRUE(Plain(false).param_grad_directional({x}, {x}).empty());
 }
 
 }  // namespace

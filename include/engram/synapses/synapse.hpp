@@ -119,8 +119,10 @@ class Synapse {
   virtual void do_grad_directional(Operands<T> xhats, Operands<T> directions,
                                    Gradients<T> out) const;
   /// Returns param_grad_directional's tensors (shapes and operands checked by the caller), in
-  /// closed form. Every engram family overrides it; the default throws std::logic_error naming
-  /// the kind, so a synapse defined elsewhere works everywhere but in training through dynamics.
+  /// closed form. Every engram family with parameters overrides it; the default returns nothing
+  /// for a synapse without parameters (costs, fields) and otherwise throws std::logic_error
+  /// naming the kind, so a synapse defined elsewhere works everywhere but in training through
+  /// dynamics.
   virtual std::vector<Mat<T>> do_param_grad_directional(Operands<T> xhats,
                                                         Operands<T> directions) const;
 
