@@ -4,6 +4,7 @@
 
 #include "engram/core/rng.hpp"
 #include "support/check.hpp"
+#include "support/synapse_cases.hpp"
 
 namespace engram {
 namespace {
@@ -11,53 +12,10 @@ namespace {
 using test::central_difference;
 using test::expect_derivative;
 
-struct Case {
-  std::string label;
-  std::function<SynapsePtr<double>(Rng&)> make;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.label;
-}
-
-SynapsePtr<double> memory(Rng& r, Interaction f, double scale = 1.0) {
-  return std::make_unique<MemorySynapse<double>>(r.normal<double>(5, 4, 0.0, scale), f);
-}
-
-std::vector<Case> all_cases() {
-  return {
-      {"dense",
-       [](Rng& r) { return std::make_unique<DenseSynapse<double>>(r.normal<double>(4, 3)); }},
-      {"recurrent",
-       [](Rng& r) {
-         Mat<double> W = r.normal<double>(5, 5);
-         W = (0.5 * (W + W.transpose())).eval();
-         W.diagonal().setZero();
-         return std::make_unique<RecurrentSynapse<double>>(W);
-       }},
-      {"bias",
-       [](Rng& r) { return std::make_unique<BiasSynapse<double>>(r.normal<double>(1, 4)); }},
-      {"l2", [](Rng& r) { return std::make_unique<L2Synapse<double>>(r.uniform<double>(6, 4)); }},
-      {"label",
-       [](Rng& r) { return std::make_unique<LabelSynapse<double>>(r.uniform<double>(6, 3), 2.5); }},
-      {"memory_polynomial2", [](Rng& r) { return memory(r, Interaction::polynomial(2)); }},
-      {"memory_polynomial3", [](Rng& r) { return memory(r, Interaction::polynomial(3)); }},
-      {"memory_rectified",
-       [](Rng& r) { return memory(r, Interaction::rectified_polynomial(3.5)); }},
-      {"memory_exponential", [](Rng& r) { return memory(r, Interaction::exponential(0.5), 0.5); }},
-      {"memory_lse", [](Rng& r) { return memory(r, Interaction::log_sum_exp(2.0), 0.5); }},
-  };
-}
-
-std::vector<Mat<double>> random_operands(const Synapse<double>& s, Rng& rng, double scale) {
-  std::vector<Mat<double>> xs;
-  for (Index size : s.operand_sizes()) xs.push_back(rng.normal<double>(3, size, 0.0, scale));
-  return xs;
-}
-
-std::vector<MatCRef<double>> views(const std::vector<Mat<double>>& xs) {
-  return {xs.begin(), xs.end()};
-}
+using test::all_cases;
+using test::Case;
+using test::random_operands;
+using test::views;
 
 class ParamGradDirectionalTest : public ::testing::TestWithParam<Case> {};
 
