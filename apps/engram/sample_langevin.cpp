@@ -31,7 +31,7 @@ struct LangevinArgs {
   std::string box;
   std::string layer;
   std::string clamp;
-  std::string out = "out/sample-langevin";
+  std::string out = "out/sample/langevin";
   std::uint64_t seed = 1;
   bool step_size_given = false, temperature_given = false;
 };

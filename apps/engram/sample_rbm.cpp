@@ -18,7 +18,7 @@ struct SampleRbmArgs {
   std::string model;
   Index count = 100;
   int gibbs_steps = 1000;
-  std::string out = "out/sample_rbm";
+  std::string out = "out/sample/rbm";
   std::uint64_t seed = 1;
 };
 

@@ -140,7 +140,7 @@ void add_train_dam(CLI::App& train) {
       "Dense associative memory classifier (Krotov & Hopfield 2016): pixels clamped, memories "
       "and labels relaxed for --steps Euler steps, memories trained by the gradient through the "
       "dynamics (Adam, cross-entropy)");
-  args->train.add_options(cmd, "dam-out");
+  args->train.add_options(cmd, "out/train/dam");
   cmd->add_option("--dataset", args->dataset, "Images")
       ->check(CLI::IsMember({"mnist", "fashion"}))
       ->capture_default_str();

@@ -184,7 +184,7 @@ void add_train_ebm(CLI::App& train) {
       "ebm",
       "Train a deep energy-based model E(x) = MLP(x) by contrastive divergence with Langevin "
       "negatives from a replay buffer (Du & Mordatch 2019)");
-  args->train.add_options(cmd, "out/train-ebm");
+  args->train.add_options(cmd, "out/train/ebm");
   cmd->add_option("--dataset", args->dataset, "mnist or fashion")
       ->check(CLI::IsMember({"mnist", "fashion", "fashion-mnist"}))
       ->capture_default_str();

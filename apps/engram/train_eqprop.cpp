@@ -162,7 +162,7 @@ void add_train_eqprop(CLI::App& train) {
   CLI::App* cmd = train.add_subcommand(
       "eqprop", "Equilibrium propagation (or its backprop baseline) on MNIST / Fashion-MNIST");
   auto args = std::make_shared<EqPropArgs>();
-  args->train.add_options(cmd, "eqprop_out");
+  args->train.add_options(cmd, "out/train/eqprop");
   cmd->add_option("--dataset", args->dataset, "Images")
       ->check(CLI::IsMember({"mnist", "fashion"}))
       ->capture_default_str();

@@ -180,7 +180,7 @@ void add_train_rbm(CLI::App& train) {
       "rbm",
       "Train a binary RBM on binarised MNIST / Fashion-MNIST by CD-k or persistent CD; at the end "
       "AIS estimates log Z and the test log-likelihood");
-  args->train.add_options(cmd, "out/train_rbm");
+  args->train.add_options(cmd, "out/train/rbm");
   cmd->add_option("--dataset", args->dataset, "Images")
       ->check(CLI::IsMember({"mnist", "fashion"}))
       ->capture_default_str();
