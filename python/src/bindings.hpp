@@ -23,7 +23,7 @@ void bind_analysis_fields(
 void bind_analysis_landscape(
     py::module_& m);                       // fixed points, stability, basins, barriers (M-22..M-26)
 void bind_hodgkin_huxley(py::module_& m);  // the Hodgkin–Huxley neuron (M-27)
-void bind_analysis_report(py::module_& m);  // analyze() and the phase plane (M-21..M-26)
+void bind_analysis_report(py::module_& m);   // analyze() and the phase plane (M-21..M-26)
 void bind_eqprop(py::module_& m);            // equilibrium propagation (M-31)
 void bind_rbm(py::module_& m);               // RBMs, CD, AIS, score matching (M-15, M-32, M-33)
 void bind_sampling(py::module_& m);          // Langevin, Boltzmann, deep EBM (M-15, M-32, M-34)

@@ -6,8 +6,8 @@
 #include "engram/models/continuous_hopfield.hpp"
 #include "engram/models/dense_am.hpp"
 #include "engram/models/linear_am.hpp"
-#include "engram/models/rbm.hpp"
 #include "engram/models/modern_hopfield.hpp"
+#include "engram/models/rbm.hpp"
 #include "models_common.hpp"
 
 namespace engram::python {
