@@ -7,23 +7,13 @@
 #include <cmath>
 
 #include "support/check.hpp"
+#include "support/rbm_cases.hpp"
 
 namespace engram {
 namespace {
 
-Mat<double> all_binary(Index n) {
-  Mat<double> s(Index{1} << n, n);
-  for (Index r = 0; r < s.rows(); ++r)
-    for (Index i = 0; i < n; ++i) s(r, i) = static_cast<double>((r >> i) & 1);
-  return s;
-}
-
-BernoulliRBM<double> random_rbm(Index V, Index H, double scale, std::uint64_t seed) {
-  Rng rng(seed);
-  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale),
-                              rng.normal<double>(1, V, 0, scale),
-                              rng.normal<double>(1, H, 0, scale));
-}
+using test::all_binary;
+using test::random_rbm;
 
 /// log Σ_{v,h} exp(−E(v, h)) over every pair, straight from energy().
 double brute_log_z(const BernoulliRBM<double>& rbm) {

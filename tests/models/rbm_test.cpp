@@ -8,25 +8,14 @@
 #include "engram/io/model_file.hpp"
 #include "engram/synapses/synapse.hpp"
 #include "support/check.hpp"
+#include "support/rbm_cases.hpp"
 #include "support/scratch.hpp"
 
 namespace engram {
 namespace {
 
-/// Every binary vector of length n, one per row (row r holds the bits of r).
-Mat<double> all_binary(Index n) {
-  Mat<double> s(Index{1} << n, n);
-  for (Index r = 0; r < s.rows(); ++r)
-    for (Index i = 0; i < n; ++i) s(r, i) = static_cast<double>((r >> i) & 1);
-  return s;
-}
-
-BernoulliRBM<double> random_rbm(Index V, Index H, double scale, std::uint64_t seed) {
-  Rng rng(seed);
-  return BernoulliRBM<double>(rng.normal<double>(V, H, 0, scale),
-                              rng.normal<double>(1, V, 0, scale),
-                              rng.normal<double>(1, H, 0, scale));
-}
+using test::all_binary;
+using test::random_rbm;
 
 TEST(BernoulliRBM, EnergyIsTheBilinearFormAndFreeEnergyMarginalisesTheHiddenLayer) {
   const auto rbm = random_rbm(5, 3, 1.0, 1);
