@@ -39,8 +39,10 @@ test: setup
 	  { cat build/ctest.log; exit 1; }
 	@grep -E "tests passed|Total Test time" build/ctest.log
 
+# The workloads of BENCHMARKS.md, engram against NumPy and PyTorch in one run (bench/run.py).
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--cases w1-S,w3-sync --json out/bench.json".
 bench: setup
-	@echo "make bench: no benchmarks yet; they arrive with the fast kernels (see BENCHMARKS.md)."
+	@/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-sanitize out
