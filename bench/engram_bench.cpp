@@ -62,6 +62,7 @@ Result w1(const Case& c, double min_sample, int repeats) {
   ModernRetrieveOptions options;
   options.max_steps = static_cast<int>(c.number("steps"));
   options.tolerance = 0.0;  // exactly T updates (an exact fixed point may stop a query earlier)
+  options.record_trace = false;  // the peers compute no energies either
   Retrieval<float> r;
   Result out;
   out.timing = measure([&] { r = net.retrieve(queries, options); }, min_sample, repeats);

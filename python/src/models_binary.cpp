@@ -26,8 +26,8 @@ s_i <- sign(h_i) and keeps s_i when h_i is exactly 0.
 Asynchronous recall visits the units in a fresh random order each sweep (seeded per sample): the
 energy never rises. Synchronous recall sets s <- sign(W s) for every unit at once; it can end in a
 2-cycle (converged = False). A 0 in a cue is an unknown unit that takes the sign of its field at
-its first update. A model built from Hebbian patterns recalls synchronously by bit-packed exact
-integer arithmetic (packed='auto').
+its first update. A model built from Hebbian patterns recalls by bit-packed exact integer
+arithmetic (packed='auto').
 
 The dtype is that of W / the patterns (float32 stays float32, anything else is float64) unless
 dtype= is given.)doc");
@@ -85,7 +85,7 @@ dtype= is given.)doc");
           [](const ClassicalHandle& h) {
             return h.visit([](const auto& n) { return n.has_packed_path(); });
           },
-          "Whether synchronous recall can use the bit-packed kernel (Hebbian, from patterns).")
+          "Whether recall can use the bit-packed kernels (Hebbian, from patterns).")
       .def(
           "energy",
           [](const ClassicalHandle& h, const py::handle& states) {
@@ -101,7 +101,8 @@ dtype= is given.)doc");
       .def(
           "recall",
           [](const ClassicalHandle& h, const py::handle& cues, const std::string& mode,
-             int max_iterations, std::uint64_t seed, const std::string& packed) {
+             int max_iterations, std::uint64_t seed, const std::string& packed,
+             const std::string& bit_kernel) {
             ClassicalRecallOptions o;
             o.mode = parse_choice<UpdateMode>(mode,
                                               {{"asynchronous", UpdateMode::asynchronous},
@@ -113,6 +114,7 @@ dtype= is given.)doc");
                 packed,
                 {{"auto", PackedMode::automatic}, {"on", PackedMode::on}, {"off", PackedMode::off}},
                 "packed");
+            o.bit_kernel = parse_bit_kernel(bit_kernel);
             const Index N = h.visit([](const auto& n) { return n.size(); });
             return with_states(h, cues, N, "ClassicalHopfield.recall: cues",
                                [&](const auto& net, const auto& c) {
@@ -122,13 +124,16 @@ dtype= is given.)doc");
           },
           py::arg("cues"), py::kw_only(), py::arg("mode") = "asynchronous",
           py::arg("max_iterations") = 100, py::arg("seed") = 0, py::arg("packed") = "auto",
+          py::arg("bit_kernel") = "automatic",
           R"doc(Recalls from cues (B, N) or (N,) holding -1, +1 or 0 (unknown); returns a Retrieval.
     mode: 'asynchronous' (random order per sweep; the energy never rises) or 'synchronous'
         (s <- sign(W s); may end in a 2-cycle, then converged is False).
     max_iterations: upper bound on sweeps / synchronous iterations per sample.
     seed: seed of the asynchronous orders; sample b draws from its own stream (seed, b).
-    packed: 'auto' (bit-packed synchronous recall when the model has it), 'on' (required;
-        ValueError without it or in asynchronous mode) or 'off' (the product W s).
+    packed: 'auto' (bit-packed exact recall when the model has it: XOR/popcount overlaps, in
+        both modes), 'on' (required; ValueError without it) or 'off' (the products with W).
+    bit_kernel: 'automatic' (AVX-512 VPOPCNTDQ where the CPU has it), 'portable' or
+        'avx512_vpopcntdq' (ValueError on a CPU without it); all give the same result.
 Runs without the GIL.)doc")
       .def("__repr__", [](const ClassicalHandle& h) {
         return h.visit([&](const auto& n) {

@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
+#include "engram/core/cpu.hpp"
 #include "engram/core/error.hpp"
 #include "engram/core/version.hpp"
 
@@ -33,4 +34,22 @@ PYBIND11_MODULE(_engram, m) {
   bind_rbm(m);
   bind_sampling(m);
   bind_through_dynamics(m);
+
+  m.def(
+      "cpu_info",
+      [] {
+        const engram::BlasInfo blas = engram::blas_info();
+        py::dict d;
+        d["native"] = engram::compiled_native();
+        d["avx512_vpopcntdq"] = engram::cpu_has_avx512_vpopcntdq();
+        d["bit_kernel"] = engram::to_string(engram::resolve(engram::BitKernel::automatic));
+        d["blas"] = blas.library;
+        d["blas_kernel"] = blas.kernel;
+        d["blas_threads"] = blas.threads;
+        return d;
+      },
+      R"doc(What engram's kernels run on: a dict with 'native' (compiled with -march=native),
+'avx512_vpopcntdq' (whether this CPU has it), 'bit_kernel' (what the packed classical Hopfield
+kernels use by default), 'blas' and 'blas_kernel' (OpenBLAS and the core it chose; the
+environment variable OPENBLAS_CORETYPE overrides that choice) and 'blas_threads'.)doc");
 }

@@ -1,11 +1,13 @@
 // Internal kernels of ClassicalHopfield: the ±1 update rule shared by every path, and the
-// bit-packed synchronous step for Hebbian weights (overlaps by XOR/popcount, exact integers).
+// bit-packed recall for Hebbian weights (overlaps by XOR/popcount, exact integer fields).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "engram/core/cpu.hpp"
 #include "engram/core/types.hpp"
+#include "engram/models/retrieval.hpp"
 
 namespace engram::detail {
 
@@ -27,35 +29,54 @@ bool is_fixed_point(const S& s, const H& h) {
   return true;
 }
 
-/// P stored ±1 patterns of N units, packed 64 units per word (bit set ⇔ −1), for the Hebbian
-/// weights W = (ΞᵀΞ − P·I)/N. For a state s with entries in {−1, 0, +1}:
+/// P stored ±1 patterns of N units for the Hebbian weights W = (ΞᵀΞ − P·I)/N, packed 64 units per
+/// word (bit set ⇔ −1). For a state s with entries in {−1, 0, +1}:
 ///   overlap  m_μ = ξ_μ·s = |known| − 2·popcount((ξ_μ XOR s) AND known),
 ///   field    N h_i = Σ_μ ξ_μi m_μ − P s_i         (the diagonal ξ_μi² s_i taken out),
 ///   energy   E = −½ sᵀWs = −(Σ_μ m_μ² − P Σ_i s_i²) / (2N),
-/// all exact: the overlaps are integers and N·h is a GEMM of integers bounded by P·N, in float
+/// all exact: overlaps are integers and N·h is a sum of integers bounded by P·N, formed in float
 /// when P·N < 2^24 and in double (< 2^53) otherwise.
+///
+/// Synchronous recall keeps the batch as bit rows from start to end: per iteration the overlaps
+/// of the rows still changing (popcount), their fields as one GEMM M Ξ, and the new sign bits
+/// straight from the fields. Asynchronous recall keeps each sample's overlaps up to date: unit i
+/// reads N h_i = Ξ[:, i]·m − P s_i (P operations) and a flip moves m by Δs_i Ξ[:, i]; samples run
+/// in parallel threads, each on its own random stream. Both give the same states, steps,
+/// convergence and energies as the floating-point paths (ClassicalHopfield::recall documents
+/// them), exactly where those are exact.
 class PackedPatterns {
  public:
   /// `patterns` is P × N with entries ±1 (checked by the caller).
   explicit PackedPatterns(const Mat<double>& patterns);
 
-  Index count() const { return xi_.rows(); }
-  Index size() const { return xi_.cols(); }
+  Index count() const { return P_; }
+  Index size() const { return N_; }
 
-  /// M (B × P): M(b, μ) = ξ_μ · s_b for states B × N with entries in {−1, 0, +1}.
+  /// Synchronous recall of `cues` (B × N, entries in {−1, 0, +1}), at most max_iterations updates.
   template <class T>
-  void overlaps(const MatCRef<T>& states, Mat<double>& M) const;
+  Retrieval<T> recall_synchronous(const MatCRef<T>& cues, int max_iterations,
+                                  BitKernel kernel) const;
 
-  /// One synchronous update of `states` (B × N, entries in {−1, 0, +1}): writes the new states
-  /// into `next` and the energy of `states` into `energy`.
+  /// Asynchronous recall: sample b sweeps its units in orders drawn from its own stream
+  /// (detail::sample_streams(seed, B)[b]), at most max_iterations sweeps.
   template <class T>
-  void step(const MatCRef<T>& states, Mat<T>& next, Energies& energy) const;
+  Retrieval<T> recall_asynchronous(const MatCRef<T>& cues, int max_iterations, std::uint64_t seed,
+                                   BitKernel kernel) const;
 
  private:
-  Index words_;                      // 64-unit words per pattern
+  template <class F, class T>
+  Retrieval<T> synchronous(const MatCRef<T>& cues, int max_iterations, BitKernel kernel,
+                           const Mat<F>& xi) const;
+  template <class F, class T>
+  Retrieval<T> asynchronous(const MatCRef<T>& cues, int max_iterations, std::uint64_t seed,
+                            BitKernel kernel, const Mat<F>& xi_t) const;
+
+  Index P_, N_, words_;
   std::vector<std::uint64_t> bits_;  // P × words_, row-major
-  Mat<double> xi_;                   // P × N, the patterns for the field GEMM
-  Mat<float> xi_float_;              // the same in float when P·N < 2^24 (exact there), else empty
+  // The patterns for the field products, in float when P·N < 2^24 (exact there) else in double:
+  // Ξ (P × N) for the synchronous GEMM, Ξᵀ (N × P) so unit i's column is a contiguous row.
+  Mat<float> xi_float_, xi_t_float_;
+  Mat<double> xi_double_, xi_t_double_;
 };
 
 }  // namespace engram::detail

@@ -80,20 +80,18 @@ Retrieval<T> ClassicalHopfield<T>::recall(const MatCRef<T>& cues,
                "ClassicalHopfield::recall: max_iterations must be >= 0, got {}",
                options.max_iterations);
   if (options.packed == PackedMode::on) {
-    ENGRAM_CHECK(options.mode == UpdateMode::synchronous,
-                 "ClassicalHopfield::recall: packed = on needs mode = synchronous, got {}",
-                 to_string(options.mode));
     ENGRAM_CHECK(has_packed_path(),
                  "ClassicalHopfield::recall: packed = on needs a model built by from_patterns "
                  "with the hebbian rule, but this one {}",
                  rule_ ? "uses the " + to_string(*rule_) + " rule" : "was built from W");
   }
-  if (options.mode == UpdateMode::asynchronous) return recall_asynchronous(cues, options);
-  if (has_packed_path() && options.packed != PackedMode::off)
-    return run_synchronous<T>(cues, options.max_iterations,
-                              [this](const Mat<T>& S, Mat<T>& next, Energies& energy) {
-                                packed_->step<T>(S, next, energy);
-                              });
+  const BitKernel kernel = resolve(options.bit_kernel);  // throws for an unsupported choice
+  const bool packed = has_packed_path() && options.packed != PackedMode::off;
+  if (options.mode == UpdateMode::asynchronous)
+    return packed ? packed_->recall_asynchronous<T>(cues, options.max_iterations, options.seed,
+                                                    kernel)
+                  : recall_asynchronous(cues, options);
+  if (packed) return packed_->recall_synchronous<T>(cues, options.max_iterations, kernel);
   return run_synchronous<T>(
       cues, options.max_iterations, [this](const Mat<T>& S, Mat<T>& next, Energies& energy) {
         const Mat<T> H = S * W_;  // M-10: h = W s for the batch as one GEMM

@@ -108,8 +108,10 @@ Retrieval<T> ModernHopfield<T>::retrieve(const MatCRef<T>& queries,
   Mat<T> x = queries, next(B, D);
   Workspace ws;
   Energies e;
-  step(x, &e, next, ws);
-  std::vector<Energies> trace{e};
+  const bool record = options.record_trace;
+  step(x, record ? &e : nullptr, next, ws);
+  std::vector<Energies> trace;
+  if (record) trace.push_back(e);
 
   for (int t = 1; t <= options.max_steps && !active.empty(); ++t) {
     std::vector<Index> moving;  // positions in `active` that have not converged
@@ -126,11 +128,13 @@ Retrieval<T> ModernHopfield<T>::retrieve(const MatCRef<T>& queries,
         moving.push_back(row);
       }
     }
-    step(x, &e, next, ws);  // energies after update t, and update t + 1
-    Energies row_energy = trace.back();
-    for (std::size_t i = 0; i < active.size(); ++i)
-      row_energy(active[i]) = e(static_cast<Index>(i));
-    trace.push_back(std::move(row_energy));
+    if (record) {
+      step(x, &e, next, ws);  // energies after update t, and update t + 1
+      Energies row_energy = trace.back();
+      for (std::size_t i = 0; i < active.size(); ++i)
+        row_energy(active[i]) = e(static_cast<Index>(i));
+      trace.push_back(std::move(row_energy));
+    }
 
     if (moving.size() < active.size()) {  // drop converged rows (allocates only then)
       const Index n = static_cast<Index>(moving.size());
@@ -145,6 +149,8 @@ Retrieval<T> ModernHopfield<T>::retrieve(const MatCRef<T>& queries,
       next = std::move(next2);
       active = std::move(active2);
     }
+    // Without a trace, only the rows still moving need update t + 1, and none after the last.
+    if (!record && t < options.max_steps && !active.empty()) step(x, nullptr, next, ws);
   }
   for (std::size_t i = 0; i < active.size(); ++i)
     r.states.row(active[i]) = x.row(static_cast<Index>(i));

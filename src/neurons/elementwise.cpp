@@ -110,6 +110,29 @@ double Sigmoid<T>::legendre(double x) const {
 }
 
 template <class T>
+void Sigmoid<T>::activation(const MatCRef<T>& x, MatRef<T> xhat) const {
+  check_shape(xhat, x.rows(), x.cols(), "Lagrangian::activation: xhat (same shape as x)");
+  // σ(u) = 1 / (1 + e^{−u}): e^{−u} = ∞ far left gives 0, far right 1; no NaN either way.
+  xhat = (T(1) + (static_cast<T>(-beta_) * x.array()).exp()).inverse().matrix();
+}
+
+template <class T>
+Energies Sigmoid<T>::energy(const MatCRef<T>& x) const {
+  // legendre(x) with a = |βx|, e = e^{−a}: β·legendre = log 2 − log1p(e) − a·e/(1 + e), the same
+  // closed form for either sign of u (the two softplus terms swap roles).
+  const double constant = static_cast<double>(x.cols()) * floor();
+  Energies out(x.rows());
+  Eigen::ArrayXd a, e;
+  for (Index b = 0; b < x.rows(); ++b) {
+    a = (beta_ * x.row(b).template cast<double>().array()).abs();
+    e = (-a).exp();
+    const double sum = (kLog2 - e.log1p() - a * e / (1.0 + e)).sum();
+    out(b) = sum / beta_ + constant;
+  }
+  return out;
+}
+
+template <class T>
 double Sigmoid<T>::floor() const {
   return -kLog2 / beta_;
 }

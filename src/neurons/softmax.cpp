@@ -30,16 +30,16 @@ struct LogSumExp {
   double ell;  // ℓ
 };
 
+/// Also leaves r_i in `r` and e^{r_i} in `e` (0 at the argmax, whose e^0 = 1 is the "1" of
+/// log1p), so callers can form other sums without a second exp. Vectorised: one exp per entry.
 template <class Row>
-LogSumExp log_sum_exp(const Row& x, double beta) {
+LogSumExp log_sum_exp(const Row& x, double beta, Eigen::ArrayXd& r, Eigen::ArrayXd& e) {
   Index arg = 0;
-  for (Index i = 1; i < x.size(); ++i)
-    if (x(i) > x(arg)) arg = i;
-  const double m = static_cast<double>(x(arg));
-  double rest = 0.0;
-  for (Index i = 0; i < x.size(); ++i)
-    if (i != arg) rest += std::exp(beta * (static_cast<double>(x(i)) - m));
-  return {m, std::log1p(rest)};
+  const double m = static_cast<double>(x.maxCoeff(&arg));
+  r = beta * (x.template cast<double>().array() - m);
+  e = r.exp();
+  e(arg) = 0.0;
+  return {m, std::log1p(e.sum())};
 }
 
 }  // namespace
@@ -56,8 +56,9 @@ template <class T>
 Energies Softmax<T>::value(const MatCRef<T>& x) const {
   check_columns<T>(x, "value");
   Energies out(x.rows());
+  Eigen::ArrayXd r, e;
   for (Index b = 0; b < x.rows(); ++b) {
-    const LogSumExp lse = log_sum_exp(x.row(b), beta_);
+    const LogSumExp lse = log_sum_exp(x.row(b), beta_, r, e);
     out(b) = lse.max + lse.ell / beta_;
   }
   return out;
@@ -78,17 +79,15 @@ void Softmax<T>::activation(const MatCRef<T>& x, MatRef<T> xhat) const {
 
 template <class T>
 Energies Softmax<T>::energy(const MatCRef<T>& x) const {
-  // E = β⁻¹ Σ_i s_i log s_i with log s_i = r_i − ℓ; an underflowed s_i contributes 0.
+  // E = β⁻¹ Σ_i s_i log s_i with s_i = e^{r_i − ℓ}, log s_i = r_i − ℓ: since Σ_i s_i = 1 and
+  // e^{−ℓ} = 1/(1 + Σ_{i≠argmax} e^{r_i}), E = β⁻¹ [Σ_{i≠argmax} e^{r_i} r_i / e^ℓ − ℓ] (the argmax
+  // has r = 0); an underflowed s_i contributes 0.
   check_columns<T>(x, "energy");
   Energies out(x.rows());
+  Eigen::ArrayXd r, e;
   for (Index b = 0; b < x.rows(); ++b) {
-    const LogSumExp lse = log_sum_exp(x.row(b), beta_);
-    double sum = 0.0;
-    for (Index i = 0; i < x.cols(); ++i) {
-      const double log_s = beta_ * (static_cast<double>(x(b, i)) - lse.max) - lse.ell;
-      sum += std::exp(log_s) * log_s;
-    }
-    out(b) = sum / beta_;
+    const LogSumExp lse = log_sum_exp(x.row(b), beta_, r, e);
+    out(b) = ((e * r).sum() / (1.0 + e.sum()) - lse.ell) / beta_;
   }
   return out;
 }

@@ -9,12 +9,8 @@ namespace engram::detail {
 template <class T>
 Energies rowwise_dot(const MatCRef<T>& A, const MatCRef<T>& B) {
   Energies out(A.rows());
-  for (Index b = 0; b < A.rows(); ++b) {
-    double sum = 0.0;
-    for (Index i = 0; i < A.cols(); ++i)
-      sum += static_cast<double>(A(b, i)) * static_cast<double>(B(b, i));
-    out(b) = sum;
-  }
+  for (Index b = 0; b < A.rows(); ++b)
+    out(b) = A.row(b).template cast<double>().dot(B.row(b).template cast<double>());
   return out;
 }
 
@@ -25,7 +21,10 @@ void bilinear_evaluate(const Mat<T>& W, double scale, const MatCRef<T>& a, const
                        Energies* energy, MatRef<T>* grad_a, MatRef<T>* grad_b) {
   const T s = static_cast<T>(scale);
   if (energy || grad_a) {
-    const Mat<T> bWt = b * W.transpose();  // B × D_a
+    // Scratch kept per thread, so a dynamics loop does not allocate B × D_a every step.
+    thread_local Mat<T> bWt;
+    bWt.resize(b.rows(), W.rows());
+    bWt.noalias() = b * W.transpose();  // B × D_a
     if (energy) *energy = -scale * rowwise_dot<T>(a, bWt);
     if (grad_a) grad_a->noalias() -= s * bWt;
   }

@@ -120,7 +120,6 @@ TEST(ClassicalHopfield, BothModesReachFixedPointsOfStoredPatterns) {
   const Mat<double> cues = flipped(Xi, 0.1, 14);
   for (UpdateMode mode : {UpdateMode::asynchronous, UpdateMode::synchronous})
     for (PackedMode packed : {PackedMode::automatic, PackedMode::off}) {
-      if (mode == UpdateMode::asynchronous && packed == PackedMode::automatic) continue;
       const Retrieval<double> r = net.recall(cues, with_mode(mode, packed));
       for (Index b = 0; b < cues.rows(); ++b) {
         EXPECT_TRUE(r.converged[b]);
@@ -218,20 +217,28 @@ void expect_packed_matches_plain(Index N, Index P, std::uint64_t seed) {
   // The test is only meaningful if exact ties occur in the fields (N h = integer).
   const Mat<T> H = cues * net.W();
   ASSERT_GT((H.array() == T(0)).count(), 0) << "no ties for N=" << N << " P=" << P;
-  ClassicalRecallOptions o = with_mode(UpdateMode::synchronous, PackedMode::on);
-  const Retrieval<T> packed = net.recall(cues, o);
-  o.packed = PackedMode::off;
-  const Retrieval<T> plain = net.recall(cues, o);
-  EXPECT_EQ(packed.states, plain.states);
-  EXPECT_EQ(packed.steps, plain.steps);
-  EXPECT_EQ(packed.converged, plain.converged);
-  ASSERT_EQ(packed.energy_trace.rows(), plain.energy_trace.rows());
-  const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
-  EXPECT_LT(test::max_relative_gap(packed.energy_trace, plain.energy_trace), tol);
-  // The trace's last row is the energy of the final states.
-  EXPECT_LT(test::max_relative_gap(Energies(packed.energy_trace.bottomRows(1).transpose()),
-                                   net.energy(packed.states)),
-            tol);
+  std::vector<BitKernel> kernels{BitKernel::portable};
+  if (cpu_has_avx512_vpopcntdq()) kernels.push_back(BitKernel::avx512_vpopcntdq);
+  for (UpdateMode mode : {UpdateMode::synchronous, UpdateMode::asynchronous})
+    for (BitKernel kernel : kernels) {
+      SCOPED_TRACE(to_string(mode) + ", " + to_string(kernel));
+      ClassicalRecallOptions o = with_mode(mode, PackedMode::on);
+      o.bit_kernel = kernel;
+      o.seed = seed;
+      const Retrieval<T> packed = net.recall(cues, o);
+      o.packed = PackedMode::off;
+      const Retrieval<T> plain = net.recall(cues, o);
+      EXPECT_EQ(packed.states, plain.states);
+      EXPECT_EQ(packed.steps, plain.steps);
+      EXPECT_EQ(packed.converged, plain.converged);
+      ASSERT_EQ(packed.energy_trace.rows(), plain.energy_trace.rows());
+      const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+      EXPECT_LT(test::max_relative_gap(packed.energy_trace, plain.energy_trace), tol);
+      // The trace's last row is the energy of the final states.
+      EXPECT_LT(test::max_relative_gap(Energies(packed.energy_trace.bottomRows(1).transpose()),
+                                       net.energy(packed.states)),
+                tol);
+    }
 }
 
 TEST(ClassicalHopfield, PackedPathGivesTheSameStatesAndStepsAsThePlainOne) {
@@ -255,10 +262,24 @@ TEST(ClassicalHopfield, PackedPathIsChosenOnlyWhereItExists) {
                        std::invalid_argument,
                        "packed = on needs a model built by from_patterns with the hebbian rule, "
                        "but this one uses the storkey rule");
-  EXPECT_THROW_MESSAGE(ClassicalHopfield<double>::from_patterns(Xi).recall(
-                           Xi, with_mode(UpdateMode::asynchronous, PackedMode::on)),
-                       std::invalid_argument,
-                       "packed = on needs mode = synchronous, got asynchronous");
+}
+
+TEST(ClassicalHopfield, BitKernelsAreCheckedAgainstTheCpu) {
+  const Mat<double> Xi = random_signs(3, 100, 25);
+  const auto net = ClassicalHopfield<double>::from_patterns(Xi);
+  ClassicalRecallOptions o = with_mode(UpdateMode::synchronous, PackedMode::on);
+  o.bit_kernel = BitKernel::avx512_vpopcntdq;
+  if (cpu_has_avx512_vpopcntdq()) {
+    EXPECT_EQ(resolve(BitKernel::automatic), BitKernel::avx512_vpopcntdq);
+    EXPECT_EQ(net.recall(Xi, o).states, Xi);  // stored patterns are fixed points at this load
+  } else {
+    EXPECT_EQ(resolve(BitKernel::automatic), BitKernel::portable);
+    EXPECT_THROW_MESSAGE(net.recall(Xi, o), std::invalid_argument,
+                         "bit kernel avx512_vpopcntdq needs a CPU with AVX-512F");
+  }
+  EXPECT_EQ(parse_bit_kernel("portable"), BitKernel::portable);
+  EXPECT_THROW_MESSAGE(parse_bit_kernel("sse"), std::invalid_argument,
+                       "bit kernel must be 'automatic', 'portable' or 'avx512_vpopcntdq', got 'sse'");
 }
 
 TEST(ClassicalHopfield, StorkeyKeepsCorrelatedPatternsWhereHebbianLosesThem) {
@@ -368,4 +389,27 @@ TEST(ClassicalHopfield, BadWeightsPatternsAndCuesAreRejected) {
 }
 
 }  // namespace
+TEST(ClassicalHopfield, BitKernelsAgreeOnSizesThatFillNoWholeWord) {
+  // N = 100 and 1000 leave partial 64-unit words and partial 16-unit AVX-512 blocks: the kernels'
+  // tails. The packed arithmetic is exact, so every kernel gives identical results.
+  if (!cpu_has_avx512_vpopcntdq()) GTEST_SKIP() << "this CPU has only the portable kernel";
+  for (Index N : {Index{100}, Index{1000}}) {
+    const Mat<float> Xi = random_signs<float>(N / 10, N, 31);
+    const auto net = ClassicalHopfield<float>::from_patterns(Xi);
+    Mat<float> cues(2 * Xi.rows(), N);
+    cues << flipped(Xi, 0.25, 32), random_signs<float>(Xi.rows(), N, 33);
+    cues.bottomRows(3).leftCols(N / 3).setZero();  // unknown units
+    for (UpdateMode mode : {UpdateMode::synchronous, UpdateMode::asynchronous}) {
+      ClassicalRecallOptions o = with_mode(mode, PackedMode::on);
+      o.bit_kernel = BitKernel::portable;
+      const Retrieval<float> portable = net.recall(cues, o);
+      o.bit_kernel = BitKernel::avx512_vpopcntdq;
+      const Retrieval<float> wide = net.recall(cues, o);
+      EXPECT_EQ(portable.states, wide.states) << "N=" << N << " " << to_string(mode);
+      EXPECT_EQ(portable.steps, wide.steps);
+      EXPECT_EQ(portable.energy_trace, wide.energy_trace);
+    }
+  }
+}
+
 }  // namespace engram

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "engram/core/cpu.hpp"
 #include "engram/io/model_file.hpp"
 #include "engram/learning/hebbian.hpp"
 #include "engram/models/retrieval.hpp"
@@ -28,11 +29,11 @@ enum class UpdateMode {
 std::string to_string(UpdateMode mode);
 UpdateMode parse_update_mode(std::string_view name);
 
-/// Whether synchronous recall uses the bit-packed kernel.
+/// Whether recall uses the bit-packed kernels.
 enum class PackedMode {
-  automatic,  ///< when the model has it (Hebbian weights built from ±1 patterns)
-  on,         ///< always; an error where the model has none or the mode is asynchronous
-  off,        ///< never: the floating-point product W s
+  automatic,  ///< when the model has them (Hebbian weights built from ±1 patterns)
+  on,         ///< always; an error where the model has none
+  off,        ///< never: the floating-point products with W
 };
 
 struct ClassicalRecallOptions {
@@ -43,6 +44,9 @@ struct ClassicalRecallOptions {
   /// sample's result does not depend on the other rows of the batch.
   std::uint64_t seed = 0;
   PackedMode packed = PackedMode::automatic;
+  /// The bit kernels of the packed path (engram/core/cpu.hpp): automatic picks AVX-512 VPOPCNTDQ
+  /// where the CPU has it; every choice gives the same result.
+  BitKernel bit_kernel = BitKernel::automatic;
 };
 
 /// M-10: N units s_i ∈ {−1, +1}, weights W (N × N, symmetric, zero diagonal), energy
@@ -69,11 +73,14 @@ struct ClassicalRecallOptions {
 /// E after each update.
 ///
 /// Fast path: built by from_patterns with the Hebbian rule, the model keeps the ±1 patterns and
-/// synchronous recall computes overlaps m_μ = ξ_μ·s by XOR/popcount over 64-unit words and the
-/// field N h = Ξᵀ m − P s in exact integers (see src/models/classical_packed.hpp); the energy is
-/// E = −(Σ_μ m_μ² − P Σ_i s_i²)/(2N). It is exact where the floating-point product rounds: both
-/// paths agree bit for bit when the Hebbian weights are exact binary fractions (N a power of two);
-/// otherwise they may differ only at exact ties, which rounding can turn into a tiny ± field.
+/// recalls by exact integer arithmetic on bit-packed states (src/models/classical_packed.hpp):
+/// overlaps m_μ = ξ_μ·s by XOR/popcount over 64-unit words (AVX-512 VPOPCNTDQ where the CPU has
+/// it), the field N h = Ξᵀ m − P s, and the energy E = −(Σ_μ m_μ² − P Σ_i s_i²)/(2N). Synchronous
+/// recall forms the fields of the batch as one GEMM; asynchronous recall keeps each sample's
+/// overlaps up to date (P operations per visit instead of N) and runs samples on all cores. The
+/// results are those of the floating-point path wherever that one is exact: bit for bit when the
+/// Hebbian weights are exact binary fractions (N a power of two); otherwise they may differ only
+/// at exact ties, which rounding can turn into a tiny ± field.
 template <class T>
 class ClassicalHopfield {
  public:
@@ -90,7 +97,7 @@ class ClassicalHopfield {
   /// The rule and patterns the weights came from; unset and 0 × N for a model built from W.
   std::optional<LearningRule> rule() const { return rule_; }
   const Mat<T>& patterns() const { return patterns_; }
-  /// Whether synchronous recall can use the bit-packed kernel (Hebbian from patterns).
+  /// Whether recall can use the bit-packed kernels (Hebbian from patterns).
   bool has_packed_path() const { return packed_ != nullptr; }
 
   /// M-10: E = −½ sᵀWs for each row of `states` (B × N, any finite values), in double.

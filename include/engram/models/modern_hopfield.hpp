@@ -19,6 +19,10 @@ struct ModernRetrieveOptions {
   /// A query has converged when its update moved it by ‖Δx‖∞ ≤ tolerance · (1 + ‖x‖∞); it is then
   /// held. Unset: √ε of the scalar type. 0: stop only at an exact fixed point or max_steps.
   std::optional<double> tolerance;
+  /// Record E after every update (Retrieval::energy_trace). Each energy needs the overlaps of the
+  /// new state, so for a few updates the trace costs up to one extra half pass over Ξ; false
+  /// leaves the trace empty and does exactly one fused pass per update.
+  bool record_trace = true;
 };
 
 /// M-12: K stored patterns Ξ (K × D, one per row) and an inverse temperature β > 0. Per query x:

@@ -17,6 +17,11 @@ class Sigmoid final : public Elementwise<T, Sigmoid<T>> {
   std::string kind() const override { return "sigmoid"; }
   Hyperparameters hyperparameters() const override { return {{"beta", beta_}}; }
 
+  /// Vectorised over whole rows (one exp per entry): the values of phi and legendre below.
+  using Lagrangian<T>::activation;
+  void activation(const MatCRef<T>& x, MatRef<T> xhat) const override;
+  Energies energy(const MatCRef<T>& x) const override;
+
   double ell(double x) const;
   T phi(T x) const;
   T dphi(T x) const;
