@@ -119,8 +119,8 @@ json sgemm_ceiling(int n, double min_sample, int repeats) {
   Mat<float> c(n, n);
   const Timing t = measure(
       [&] {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n,
-                    b.data(), n, 0.0f, c.data(), n);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
+                    n, 0.0f, c.data(), n);
       },
       min_sample, repeats);
   return {{"n", n}, {"median_s", t.median()}, {"gflops", 2.0 * n * n * n / t.median() / 1e9}};
@@ -136,12 +136,12 @@ json copy_ceiling(int threads, double min_sample, int repeats) {
       [&] {
         std::vector<std::jthread> pool;
         for (int k = 0; k < threads; ++k)
-          pool.emplace_back([&, k] {
-            std::memcpy(dst.data() + k * share, src.data() + k * share, share);
-          });
+          pool.emplace_back(
+              [&, k] { std::memcpy(dst.data() + k * share, src.data() + k * share, share); });
       },
       min_sample, repeats);
-  return {{"threads", threads}, {"median_s", t.median()},
+  return {{"threads", threads},
+          {"median_s", t.median()},
           {"gbytes_per_s", 2.0 * static_cast<double>(bytes) / t.median() / 1e9}};
 }
 
@@ -154,8 +154,9 @@ int main(int argc, char** argv) {
   double min_sample = 0.05;
   int repeats = 5;
   bool ceilings = true;
-  app.add_option("--data", data, "folder with <case>.safetensors")->required()->check(
-      CLI::ExistingDirectory);
+  app.add_option("--data", data, "folder with <case>.safetensors")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   app.add_option("--out", out, "folder for engram's outputs (<case>.safetensors)")->required();
   app.add_option("--cases", cases, "cases to run (default: every file in --data)")->delimiter(',');
   app.add_option("--min-sample", min_sample, "seconds per timed sample, at least")

@@ -41,7 +41,7 @@ so no (B, K) buffer is formed; graph() is the same model as an EnergyGraph.)doc"
               return ModernHopfield<T>(MatrixArg<T>(xi, "xi", false).copy(), beta, block);
             });
           }),
-          py::arg("xi"), py::arg("beta") = 1.0, py::arg("block") = 1024,
+          py::arg("xi"), py::arg("beta") = 1.0, py::arg("block") = 4096,
           py::arg("dtype") = py::none(),
           "xi: (K, D) patterns, non-empty and finite; beta > 0; block >= 1 memories per fused\n"
           "block.")

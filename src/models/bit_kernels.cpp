@@ -96,7 +96,8 @@ void count_disagreements(BitKernel kernel, const std::uint64_t* patterns, Index 
 void next_signs(BitKernel kernel, const float* H, Index N, float P, const std::uint64_t* sign,
                 const std::uint64_t* known, std::uint64_t* new_sign) {
 #ifdef ENGRAM_HAVE_X86
-  if (kernel == BitKernel::avx512_vpopcntdq) return next_signs_avx512(H, N, P, sign, known, new_sign);
+  if (kernel == BitKernel::avx512_vpopcntdq)
+    return next_signs_avx512(H, N, P, sign, known, new_sign);
 #endif
   next_signs_portable(H, N, P, sign, known, new_sign);
 }

@@ -222,10 +222,10 @@ Retrieval<T> PackedPatterns::asynchronous(const MatCRef<T>& cues, int max_iterat
   return out;
 }
 
-#define ENGRAM_INSTANTIATE(T)                                                                  \
-  template Retrieval<T> PackedPatterns::recall_synchronous<T>(const MatCRef<T>&, int,          \
-                                                              BitKernel) const;                \
-  template Retrieval<T> PackedPatterns::recall_asynchronous<T>(const MatCRef<T>&, int,         \
+#define ENGRAM_INSTANTIATE(T)                                                                    \
+  template Retrieval<T> PackedPatterns::recall_synchronous<T>(const MatCRef<T>&, int, BitKernel) \
+      const;                                                                                     \
+  template Retrieval<T> PackedPatterns::recall_asynchronous<T>(const MatCRef<T>&, int,           \
                                                                std::uint64_t, BitKernel) const;
 ENGRAM_INSTANTIATE(float)
 ENGRAM_INSTANTIATE(double)

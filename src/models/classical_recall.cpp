@@ -88,9 +88,9 @@ Retrieval<T> ClassicalHopfield<T>::recall(const MatCRef<T>& cues,
   const BitKernel kernel = resolve(options.bit_kernel);  // throws for an unsupported choice
   const bool packed = has_packed_path() && options.packed != PackedMode::off;
   if (options.mode == UpdateMode::asynchronous)
-    return packed ? packed_->recall_asynchronous<T>(cues, options.max_iterations, options.seed,
-                                                    kernel)
-                  : recall_asynchronous(cues, options);
+    return packed
+               ? packed_->recall_asynchronous<T>(cues, options.max_iterations, options.seed, kernel)
+               : recall_asynchronous(cues, options);
   if (packed) return packed_->recall_synchronous<T>(cues, options.max_iterations, kernel);
   return run_synchronous<T>(
       cues, options.max_iterations, [this](const Mat<T>& S, Mat<T>& next, Energies& energy) {

@@ -278,8 +278,9 @@ TEST(ClassicalHopfield, BitKernelsAreCheckedAgainstTheCpu) {
                          "bit kernel avx512_vpopcntdq needs a CPU with AVX-512F");
   }
   EXPECT_EQ(parse_bit_kernel("portable"), BitKernel::portable);
-  EXPECT_THROW_MESSAGE(parse_bit_kernel("sse"), std::invalid_argument,
-                       "bit kernel must be 'automatic', 'portable' or 'avx512_vpopcntdq', got 'sse'");
+  EXPECT_THROW_MESSAGE(
+      parse_bit_kernel("sse"), std::invalid_argument,
+      "bit kernel must be 'automatic', 'portable' or 'avx512_vpopcntdq', got 'sse'");
 }
 
 TEST(ClassicalHopfield, StorkeyKeepsCorrelatedPatternsWhereHebbianLosesThem) {
