@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstring>
+#include <engram/core/cpu.hpp>
 #include <engram/engram.hpp>
 #include <filesystem>
 #include <iostream>
@@ -172,9 +173,11 @@ int main(int argc, char** argv) {
     std::sort(cases.begin(), cases.end());
     fs::create_directories(out);
     json report;
-    report["blas"] = {{"corename", openblas_get_corename()},
-                      {"threads", openblas_get_num_threads()},
-                      {"config", openblas_get_config()}};
+    const BlasInfo blas = blas_info();  // the library's own report (engram/core/cpu.hpp)
+    report["blas"] = {{"library", blas.library},
+                      {"corename", blas.kernel},
+                      {"threads", blas.threads},
+                      {"bit_kernel", to_string(resolve(BitKernel::automatic))}};
     for (const std::string& name : cases) {
       const Case c{name, read_safetensors(data / (name + ".safetensors"))};
       const std::string workload = c.file.metadata.at("workload");

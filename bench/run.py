@@ -139,7 +139,8 @@ def main():
     for name, b in blas.items():
         core = b["corename"] if b else "no OpenBLAS loaded"
         threads = f", {b['threads']} threads" if b else ""
-        print(f"  {name}: OpenBLAS kernel {core}{threads}")
+        bits = f"; bit kernel {b['bit_kernel']}" if b and "bit_kernel" in b else ""
+        print(f"  {name}: OpenBLAS kernel {core}{threads}{bits}")
     ceil = reports["engram"]["ceilings"]
     print(f"ceilings: sgemm {ceil['sgemm']['n']}³ {ceil['sgemm']['gflops']:.0f} GFLOP/s; "
           f"copy {ceil['copy']['gbytes_per_s']:.0f} GB/s ({ceil['copy']['threads']} threads)\n")
