@@ -3,7 +3,7 @@
 
 DEMO_OUT ?= out/demo
 
-.PHONY: all setup demo test bench clean
+.PHONY: all setup demo serve test bench bench-serve clean
 
 all: setup
 
@@ -34,6 +34,12 @@ demo: setup
 	@echo "          $(DEMO_OUT)/capacity/capacity.png, $(DEMO_OUT)/python/mnist_completion.png;"
 	@echo "          data: $(DEMO_OUT)/*/*.json, *.csv"
 
+# The live demo in a browser: seed 001's conditional memory (docs/demo.md). Prints the URL.
+# SERVE_ARGS passes options, e.g. make serve SERVE_ARGS="--dataset fashion --port 9000".
+SERVE_ARGS ?= --port 8765
+serve: setup
+	@build/bin/engram serve $(SERVE_ARGS)
+
 test: setup
 	@ctest --test-dir build --output-on-failure -j2 >build/ctest.log 2>&1 || \
 	  { cat build/ctest.log; exit 1; }
@@ -43,6 +49,10 @@ test: setup
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--cases w1-S,w3-sync --json out/bench.json".
 bench: setup
 	@/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+
+# 100 event-stream clients against `engram serve` for 30 s: errors and frames per second.
+bench-serve: setup
+	@/usr/bin/python3 bench/serve_load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-sanitize out

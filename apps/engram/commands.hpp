@@ -28,6 +28,8 @@ void add_simulate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 /// `engram sample <kind>`: samplers writing a grid of samples (train.cpp).
 void add_sample_command(CLI::App& app);
+/// `engram serve`: the live demo in a browser (serve.cpp).
+void add_serve_command(CLI::App& app);
 
 /// The options `recall` and `compare` share: which images, how many, how corrupted, the seed.
 struct DataArgs {

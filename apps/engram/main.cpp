@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   engram::cli::add_analyze_command(app);
   engram::cli::add_train_command(app);
   engram::cli::add_sample_command(app);
+  engram::cli::add_serve_command(app);
   std::string known;
   bool is_known = false;
   for (const CLI::App* sub : app.get_subcommands({})) {

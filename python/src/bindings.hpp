@@ -28,6 +28,7 @@ void bind_eqprop(py::module_& m);            // equilibrium propagation (M-31)
 void bind_rbm(py::module_& m);               // RBMs, CD, AIS, score matching (M-15, M-32, M-33)
 void bind_sampling(py::module_& m);          // Langevin, Boltzmann, deep EBM (M-15, M-32, M-34)
 void bind_through_dynamics(py::module_& m);  // gradients through relaxation, DAM classifier (M-35)
+void bind_demo(py::module_& m);  // PCA, LiveConditional and DemoServer: the live demo (M-07)
 
 // The parts of bind_models, called by it in this order.
 void bind_models_binary(py::module_& m);       // ClassicalHopfield, DenseAssociativeMemory

@@ -1,6 +1,7 @@
 // Python binding of seed 001's graphs: engram.ConditionalMemory (SPEC M-06), the conditional
 // generator/classifier, and engram.bipartite_memory_graph (M-05).
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include <limits>
 #include <memory>
@@ -223,6 +224,37 @@ Clamping the label generates an image of that class; clamping the image classifi
           py::arg("images"),
           "Clamps x at each image (B, D) or (D,) and relaxes y and z from 0; the class is\n"
           "argmax yhat. Returns a Classified (labels, probabilities, relax). Runs without the GIL.")
+      .def(
+          "save",
+          [](const ConditionalHandle& h, const std::filesystem::path& path,
+             std::optional<std::vector<std::string>> class_names,
+             std::optional<std::vector<Index>> image_shape) {
+            h.model.visit([&](const auto& c) {
+              auto file = read_locked(h, [&] { return c.to_file(); });
+              if (class_names) file.config["class_names"] = *class_names;
+              if (image_shape) file.config["image_shape"] = *image_shape;
+              py::gil_scoped_release release;
+              save_model_file(path, file);
+            });
+          },
+          py::arg("path"), py::kw_only(), py::arg("class_names") = py::none(),
+          py::arg("image_shape") = py::none(),
+          "Writes the memory as a model file of kind conditional_memory (safetensors, "
+          "atomically);\n"
+          "class_names and image_shape, when given, are recorded for `engram serve --model`.")
+      .def_static(
+          "load",
+          [](const std::filesystem::path& path) {
+            const Dtype d = model_file_dtype(path);
+            return without_gil([&] {
+              auto model = make_dual<ConditionalMemory>(d, [&](auto tag) {
+                return load_model<ConditionalMemory<typename decltype(tag)::type>>(path);
+              });
+              ConditionalOptions o = model.visit([](const auto& c) { return c.options(); });
+              return ConditionalHandle{std::move(model), std::move(o)};
+            });
+          },
+          py::arg("path"), "Reads a model file written by save (engram.Error if unreadable).")
       .def(
           "graph",
           [](const ConditionalHandle& h) {

@@ -34,6 +34,7 @@ PYBIND11_MODULE(_engram, m) {
   bind_rbm(m);
   bind_sampling(m);
   bind_through_dynamics(m);
+  bind_demo(m);
 
   m.def(
       "cpu_info",

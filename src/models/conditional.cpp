@@ -1,10 +1,13 @@
 #include "engram/models/conditional.hpp"
 
+#include <cmath>
+
 #include "engram/core/error.hpp"
 #include "engram/neurons/identity.hpp"
 #include "engram/neurons/softmax.hpp"
 #include "engram/synapses/l2.hpp"
 #include "engram/synapses/label.hpp"
+#include "model_file_checks.hpp"
 
 namespace engram {
 
@@ -124,6 +127,56 @@ typename ConditionalMemory<T>::Classified ConditionalMemory<T>::classify(
     out.labels.push_back(static_cast<int>(k));
   }
   return out;
+}
+
+template <class T>
+ModelFile<T> ConditionalMemory<T>::to_file() const {
+  ModelFile<T> f;
+  f.kind = "conditional_memory";
+  f.config = {{"image_size", image_size_},
+              {"num_classes", num_classes_},
+              {"beta", options_.beta},
+              {"lambda", options_.lambda ? nlohmann::json(*options_.lambda) : nlohmann::json()},
+              {"label_logit", options_.label_logit},
+              {"dt", options_.relax.dt},
+              {"max_steps", options_.relax.max_steps}};
+  f.tensors.emplace("images", memory_images_);
+  Mat<T> labels(size(), 1);
+  for (Index mu = 0; mu < size(); ++mu) labels(mu, 0) = static_cast<T>(memory_labels_[mu]);
+  f.tensors.emplace("labels", std::move(labels));
+  return f;
+}
+
+template <class T>
+ConditionalMemory<T> ConditionalMemory<T>::from_file(const ModelFile<T>& file) {
+  constexpr const char* who = "ConditionalMemory::from_file";
+  detail::require_kind(file, "conditional_memory", who);
+  detail::require_known_tensors(file, {"images", "labels"}, who);
+  const Index D = detail::config_integer(file.config, "image_size", who);
+  const Index C = detail::config_integer(file.config, "num_classes", who);
+  ConditionalOptions o;
+  o.beta = detail::config_number(file.config, "beta", who);
+  if (file.config.contains("lambda") && !file.config["lambda"].is_null())
+    o.lambda = detail::config_number(file.config, "lambda", who);
+  o.label_logit = detail::config_number(file.config, "label_logit", who);
+  o.relax.dt = detail::config_number(file.config, "dt", who);
+  o.relax.max_steps = static_cast<int>(detail::config_integer(file.config, "max_steps", who));
+  check_positive(o.relax.dt, fmt::format("{}: dt", who));
+  ENGRAM_CHECK(o.relax.max_steps > 0, "{}: max_steps must be positive, got {}", who,
+               o.relax.max_steps);
+  const Mat<T>& images = detail::require_tensor(file, "images", -1, D, who);
+  const Mat<T>& labels = detail::require_tensor(file, "labels", images.rows(), 1, who);
+  ConditionalMemory memory(D, C, o);
+  if (images.rows() == 0) return memory;
+  std::vector<int> classes(images.rows());
+  for (Index mu = 0; mu < images.rows(); ++mu) {
+    const T k = labels(mu, 0);
+    ENGRAM_CHECK(k == std::floor(k) && k >= 0 && k < static_cast<T>(C),
+                 "{}: label {} of memory {} is not a class index in [0, {})", who, k, mu, C);
+    classes[mu] = static_cast<int>(k);
+  }
+  memory.insert(images, classes);
+  return memory;
 }
 
 template class ConditionalMemory<float>;

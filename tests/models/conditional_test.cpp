@@ -170,5 +170,65 @@ TEST(ConditionalMemoryErrors, RejectsBadInput) {
                        "image_size must be positive, got 0");
 }
 
+TEST(ConditionalMemory, FileRoundTripRebuildsTheSameMemory) {
+  const Data data = make_data(8);
+  ConditionalOptions options;
+  options.beta = 3.0;
+  options.label_logit = 7.0;
+  options.relax.dt = 0.05;
+  ConditionalMemory<double> memory(D, C, options);
+  memory.insert(data.train, data.train_labels);
+  const ModelFile<double> file = memory.to_file();
+  EXPECT_EQ(file.kind, "conditional_memory");
+  EXPECT_TRUE(file.config["lambda"].is_null());  // automatic: recomputed from the images
+  const auto back = ConditionalMemory<double>::from_file(file);
+  EXPECT_EQ(back.memory_images(), memory.memory_images());
+  EXPECT_EQ(back.memory_labels(), memory.memory_labels());
+  EXPECT_EQ(back.lambda(), memory.lambda());
+  EXPECT_EQ(back.options().beta, 3.0);
+  EXPECT_EQ(back.options().label_logit, 7.0);
+  EXPECT_EQ(back.options().relax.dt, 0.05);
+  EXPECT_EQ(back.generate({2, 4}).images, memory.generate({2, 4}).images);
+  ConditionalOptions fixed = options;
+  fixed.lambda = 12.5;
+  ConditionalMemory<float> f(D, C, fixed);
+  f.insert(data.train.cast<float>(), data.train_labels);
+  EXPECT_EQ(ConditionalMemory<float>::from_file(f.to_file()).lambda(), 12.5);
+}
+
+TEST(ConditionalMemoryErrors, FromFileNamesWhatIsWrong) {
+  const Data data = make_data(9);
+  ConditionalMemory<double> memory(D, C);
+  memory.insert(data.train, data.train_labels);
+  const ModelFile<double> good = memory.to_file();
+  ModelFile<double> f = good;
+  f.kind = "modern_hopfield";
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "kind must be 'conditional_memory'");
+  f = good;
+  f.tensors.at("labels")(3, 0) = 1.5;
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "label 1.5 of memory 3 is not a class index in [0, 5)");
+  f = good;
+  f.tensors.at("labels")(0, 0) = 5;
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "label 5 of memory 0");
+  f = good;
+  f.tensors.erase("labels");
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "missing tensor 'labels'");
+  f = good;
+  f.tensors.at("images") = Mat<double>::Zero(good.tensors.at("images").rows(), D + 1);
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "tensor 'images' must be anyx40");
+  f = good;
+  f.config.erase("beta");
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument,
+                       "config needs a number 'beta'");
+  f = good;
+  f.config["dt"] = -0.1;
+  EXPECT_THROW_MESSAGE(ConditionalMemory<double>::from_file(f), std::invalid_argument, "dt");
+}
+
 }  // namespace
 }  // namespace engram

@@ -8,6 +8,7 @@
 
 #include "engram/dynamics/relax.hpp"
 #include "engram/graph.hpp"
+#include "engram/io/model_file.hpp"
 
 namespace engram {
 
@@ -63,10 +64,18 @@ class ConditionalMemory {
   Index image_size() const { return image_size_; }
   Index num_classes() const { return num_classes_; }
   double lambda() const { return lambda_; }
+  const ConditionalOptions& options() const { return options_; }
   const Mat<T>& memory_images() const { return memory_images_; }
   const std::vector<int>& memory_labels() const { return memory_labels_; }
   /// The energy graph over the stored memories (layers "x", "y", "z"; synapses "image", "label").
   const EnergyGraph<T>& graph() const;
+
+  /// M-42: kind "conditional_memory"; config {image_size, num_classes, beta, lambda (null when
+  /// automatic), label_logit, dt, max_steps}; tensors "images" (K × D) and "labels" (K × 1).
+  ModelFile<T> to_file() const;
+  /// Rebuilds a memory from to_file's output; other config keys (e.g. "class_names",
+  /// "image_shape") are left to the caller. Throws std::invalid_argument naming what is wrong.
+  static ConditionalMemory from_file(const ModelFile<T>& file);
 
  private:
   static double automatic_lambda(const Mat<T>& images);
