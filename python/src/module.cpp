@@ -53,4 +53,7 @@ PYBIND11_MODULE(_engram, m) {
 'avx512_vpopcntdq' (whether this CPU has it), 'bit_kernel' (what the packed classical Hopfield
 kernels use by default), 'blas' and 'blas_kernel' (OpenBLAS and the core it chose; the
 environment variable OPENBLAS_CORETYPE overrides that choice) and 'blas_threads'.)doc");
+  m.def("set_blas_threads", &engram::set_blas_threads, py::arg("threads"),
+        "Sets the BLAS thread count for the whole process; returns the previous one.\n"
+        "(DemoServer sets 1 while it runs: its sessions' many small products contend otherwise.)");
 }

@@ -8,6 +8,7 @@
 extern "C" {
 char* openblas_get_corename(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int num_threads);
 }
 #endif
 
@@ -56,6 +57,18 @@ BlasInfo blas_info() {
   return {"OpenBLAS", openblas_get_corename(), openblas_get_num_threads()};
 #else
   return {"none (Eigen's own products)", "", 1};
+#endif
+}
+
+int set_blas_threads(int threads) {
+  ENGRAM_CHECK(threads >= 1 && threads <= 1024, "set_blas_threads: threads must be in [1, 1024], got {}",
+               threads);
+#ifdef ENGRAM_USE_BLAS
+  const int previous = openblas_get_num_threads();
+  openblas_set_num_threads(threads);
+  return previous;
+#else
+  return 1;
 #endif
 }
 

@@ -215,7 +215,7 @@ void DemoServer::Impl::control(const httplib::Request& req, httplib::Response& r
   json answer = demo::settings_json(s->live.settings());
   answer["mode"] = to_string(s->live.mode());
   answer["label"] = s->live.label();
-  answer["auto"] = s->cycling;
+  answer["auto"] = s->cycling && s->live.mode() == LiveMode::generate;
   send_json(res, 200, answer);
 }
 

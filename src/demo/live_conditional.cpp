@@ -83,7 +83,7 @@ void LiveConditional::classify(const Eigen::VectorXd& image) {
   check_finite(image, "LiveConditional::classify: image");
   state_["x"] = image.transpose();
   state_["y"].setZero();
-  state_["z"].setZero();
+  state_["z"] = memory_->memories_at_rest(state_["x"]);
   mode_ = LiveMode::classify;
   ++segment_;
 }

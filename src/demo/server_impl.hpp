@@ -41,6 +41,7 @@ class DemoServer::Impl {
   std::thread listener, reaper;
   std::atomic<bool> running{false};
   int port = 0;
+  int blas_threads = 0;  ///< the BLAS thread count before start(), restored by stop()
 
  private:
   void routes();

@@ -98,8 +98,9 @@ nlohmann::json frame_json(const LiveFrame& frame, const LiveSettings& settings, 
   j["segment"] = frame.segment;
   j["mode"] = to_string(frame.mode);
   j["label"] = frame.label;
-  j["auto"] = cycling;
-  j["next_switch"] = cycling ? nlohmann::json(next_switch) : nlohmann::json();
+  const bool switching = cycling && frame.mode == LiveMode::generate;
+  j["auto"] = switching;
+  j["next_switch"] = switching ? nlohmann::json(next_switch) : nlohmann::json();
   j["image"] = image_to_pixels(frame.image, range);
   j["probabilities"] = std::vector<double>(frame.probabilities.begin(), frame.probabilities.end());
   j["energy"] = frame.energy;

@@ -116,6 +116,7 @@ typename ConditionalMemory<T>::Classified ConditionalMemory<T>::classify(
                image_size_, images.rows(), images.cols());
   State<T> state = g.zeros(images.rows());
   state["x"] = images;
+  state["z"] = memories_at_rest(images);
   RelaxOptions opts = options_.relax;
   opts.clamped = {"x"};
   Classified out;
@@ -127,6 +128,23 @@ typename ConditionalMemory<T>::Classified ConditionalMemory<T>::classify(
     out.labels.push_back(static_cast<int>(k));
   }
   return out;
+}
+
+template <class T>
+Mat<T> ConditionalMemory<T>::memories_at_rest(const MatCRef<T>& images) const {
+  graph();  // throws when empty
+  ENGRAM_CHECK(images.cols() == image_size_,
+               "ConditionalMemory::memories_at_rest: images must have {} columns, got {}",
+               image_size_, images.cols());
+  // ‖θ_μ − x‖² = ‖θ_μ‖² − 2 θ_μ·x + ‖x‖², in double.
+  const Eigen::MatrixXd x = images.template cast<double>();
+  const Eigen::MatrixXd theta = memory_images_.template cast<double>();
+  Eigen::MatrixXd d2 = -2.0 * x * theta.transpose();
+  d2.colwise() += x.rowwise().squaredNorm();
+  d2.rowwise() += theta.rowwise().squaredNorm().transpose();
+  return (lambda_ / static_cast<double>(num_classes_) - 0.5 * d2.array().max(0.0))
+      .matrix()
+      .template cast<T>();
 }
 
 template <class T>

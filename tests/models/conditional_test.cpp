@@ -170,6 +170,47 @@ TEST(ConditionalMemoryErrors, RejectsBadInput) {
                        "image_size must be positive, got 0");
 }
 
+TEST(ConditionalMemory, ClassifyingStartsFromTheMemoriesAtRest) {
+  const Data data = make_data(10);
+  ConditionalMemory<double> memory(D, C);
+  memory.insert(data.train, data.train_labels);
+  // At z = memories_at_rest(x) with ŷ uniform (y = 0), the memory layer does not move.
+  const EnergyGraph<double>& g = memory.graph();
+  State<double> state = g.zeros(4);
+  state["x"] = data.test.topRows(4);
+  state["z"] = memory.memories_at_rest(data.test.topRows(4));
+  const auto grads = g.grad(state);
+  const Eigen::MatrixXd& dz = grads[g.layer_index("z")];
+  EXPECT_LT(dz.cwiseAbs().maxCoeff(), 1e-10 * (1 + state["z"].cwiseAbs().maxCoeff()));
+  EXPECT_THROW_MESSAGE(memory.memories_at_rest(Mat<double>::Zero(1, D + 1)), std::invalid_argument,
+                       "41");
+}
+
+TEST(ConditionalMemory, ClassifiesMinorityClassesDespiteALargeLambda) {
+  // Class 0 holds most memories. Started from z = 0 the label would drift to class 0 before the
+  // memories had weighed the image, and λ (automatic, large) would lock it there.
+  const Data data = make_data(11);
+  Mat<double> images(0, D);
+  std::vector<int> labels;
+  for (Index i = 0; i < data.train.rows(); ++i) {
+    const int k = data.train_labels[static_cast<std::size_t>(i)];
+    const int copies = k == 0 ? 10 : 1;
+    for (int c = 0; c < copies; ++c) {
+      images.conservativeResize(images.rows() + 1, D);
+      images.row(images.rows() - 1) = data.train.row(i);
+      labels.push_back(k);
+    }
+  }
+  ConditionalMemory<double> memory(D, C);
+  memory.insert(images, labels);
+  EXPECT_GT(memory.lambda(), 10.0);
+  const auto out = memory.classify(data.test);
+  int correct = 0;
+  for (std::size_t i = 0; i < data.test_labels.size(); ++i)
+    correct += out.labels[i] == data.test_labels[i];
+  EXPECT_GE(correct, static_cast<int>(0.95 * data.test_labels.size()));
+}
+
 TEST(ConditionalMemory, FileRoundTripRebuildsTheSameMemory) {
   const Data data = make_data(8);
   ConditionalOptions options;

@@ -189,3 +189,16 @@ def test_demo_server_rejects_bad_options(rng):
         engram.DemoServer(images=images)
     with pytest.raises(ValueError, match="not square"):
         engram.DemoServer(images=images[:, :15], labels=labels)
+
+
+def test_demo_server_runs_with_one_blas_thread_and_restores_the_count(rng):
+    images, labels = labelled(rng)
+    before = engram.set_blas_threads(2)
+    try:
+        with engram.DemoServer(images=images, labels=labels, port=0):
+            assert engram.cpu_info()["blas_threads"] == 1
+        assert engram.cpu_info()["blas_threads"] == 2
+        with pytest.raises(ValueError, match="threads must be in"):
+            engram.set_blas_threads(0)
+    finally:
+        engram.set_blas_threads(before)

@@ -35,6 +35,11 @@ struct BlasInfo {
 };
 BlasInfo blas_info();
 
+/// Sets the BLAS thread count for the whole process and returns the previous one. Many threads
+/// each making small products (the demo server's sessions) run best with 1: OpenBLAS's own
+/// threads then do not contend. Throws std::invalid_argument outside [1, 1024].
+int set_blas_threads(int threads);
+
 /// Whether the library was compiled for this machine's CPU (ENGRAM_NATIVE: -march=native).
 bool compiled_native();
 

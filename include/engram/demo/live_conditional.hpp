@@ -74,7 +74,8 @@ class LiveConditional {
 
   /// Clamps the label at k ∈ [0, C); x and z go on from where they are.
   void generate(int label);
-  /// Clamps x at `image` (D, finite); y and z restart at 0 (a uniform label distribution).
+  /// Clamps x at `image` (D, finite); y restarts at 0 (a uniform label distribution), z at the
+  /// memories' rest for this image (ConditionalMemory::memories_at_rest).
   void classify(const Eigen::VectorXd& image);
   /// New settings (checked). A new β or λ changes the energy function: a new segment.
   void set_settings(const LiveSettings& settings);

@@ -57,8 +57,15 @@ class ConditionalMemory {
   Generated generate(const std::vector<int>& labels,
                      const std::optional<Mat<T>>& start = std::nullopt) const;
 
-  /// Clamps x at each image (B × D) and relaxes y and z from 0; the class is argmax ŷ.
+  /// Clamps x at each image (B × D) and relaxes y from 0 (a uniform ŷ) and z from
+  /// memories_at_rest(images); the class is argmax ŷ.
   Classified classify(const MatCRef<T>& images) const;
+
+  /// The memory layer at rest for clamped images and a uniform label, z_μ = λ/C − ½‖θ_μ − x̂‖²
+  /// (B × K; the fixed point of τ dz/dt = −∂E/∂ẑ with ŷ = 1/C). Starting classification there lets
+  /// the memories weigh the image before the label moves; from z = 0 the label would first drift
+  /// towards the most frequent stored class, and a large λ would lock it there.
+  Mat<T> memories_at_rest(const MatCRef<T>& images) const;
 
   Index size() const { return memory_images_.rows(); }
   Index image_size() const { return image_size_; }
