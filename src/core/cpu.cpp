@@ -61,8 +61,8 @@ BlasInfo blas_info() {
 }
 
 int set_blas_threads(int threads) {
-  ENGRAM_CHECK(threads >= 1 && threads <= 1024, "set_blas_threads: threads must be in [1, 1024], got {}",
-               threads);
+  ENGRAM_CHECK(threads >= 1 && threads <= 1024,
+               "set_blas_threads: threads must be in [1, 1024], got {}", threads);
 #ifdef ENGRAM_USE_BLAS
   const int previous = openblas_get_num_threads();
   openblas_set_num_threads(threads);

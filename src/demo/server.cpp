@@ -169,7 +169,14 @@ int DemoServer::Impl::start() {
   // OpenBLAS's own threads, concurrent calls contend and a 10-session load fell from 25 to 4 fps.
   blas_threads = set_blas_threads(1);
   running = true;
-  listener = std::thread([this] { http.listen_after_bind(); });
+  listener = std::thread([this] {
+    http.listen_after_bind();
+    listen_returned = true;
+  });
+  // httplib's stop() only wakes a listener already in its accept loop: a stop() right after
+  // start() would otherwise leave the listener (and stop's join) blocked for good.
+  while (!http.is_running() && !listen_returned)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   reaper = std::thread([this] { reap(); });
   return port;
 }

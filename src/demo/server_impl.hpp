@@ -40,6 +40,7 @@ class DemoServer::Impl {
   httplib::Server http;
   std::thread listener, reaper;
   std::atomic<bool> running{false};
+  std::atomic<bool> listen_returned{false};  ///< the listener thread is done
   int port = 0;
   int blas_threads = 0;  ///< the BLAS thread count before start(), restored by stop()
 
