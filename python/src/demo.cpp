@@ -186,22 +186,11 @@ Or serve your own memory: engram.DemoServer(images=X, labels=y, image_shape=(28,
                ConditionalMemory<double> memory = memory_of(
                    images, labels, class_names ? static_cast<Index>(class_names->size()) : 0, beta,
                    lam, 10.0);
-               const Index D = memory.image_size();
                Shape shape =
                    image_shape ? Shape(image_shape->begin(), image_shape->end()) : Shape{};
-               if (shape.empty()) {
-                 const auto side = static_cast<Index>(std::lround(std::sqrt(double(D))));
-                 if (side * side != D)
-                   throw py::value_error(fmt::format(
-                       "DemoServer: images of {} values are not square; give image_shape", D));
-                 shape = {side, side};
-               }
-               std::vector<std::string> names = class_names.value_or(std::vector<std::string>{});
-               for (Index k = static_cast<Index>(names.size()); k < memory.num_classes(); ++k)
-                 names.push_back(std::to_string(k));
-               return DemoServer(
-                   make_demo_data(std::move(memory), "python", std::move(shape), std::move(names)),
-                   o);
+               return DemoServer(make_demo_data(std::move(memory), "python", std::move(shape),
+                                                class_names.value_or(std::vector<std::string>{})),
+                                 o);
              }
              DemoDataOptions d;
              d.dataset = dataset;

@@ -20,25 +20,12 @@ struct FileMemory {
 FileMemory read_model(const std::filesystem::path& path) {
   const ModelFile<double> file = load_model_file<double>(path);
   try {
+    // Absent names and shape stay empty: make_demo_data fills in the defaults and checks both.
     FileMemory out{ConditionalMemory<double>::from_file(file), {}, {}};
-    const Index D = out.memory.image_size(), C = out.memory.num_classes();
-    if (file.config.contains("image_shape")) {
+    if (file.config.contains("image_shape"))
       out.image_shape = file.config["image_shape"].get<Shape>();
-      ENGRAM_CHECK(out.image_shape.size() == 2 && shape_size(out.image_shape) == D,
-                   "config image_shape must be [rows, cols] with rows * cols = {}", D);
-    } else {
-      const auto side = static_cast<Index>(std::lround(std::sqrt(static_cast<double>(D))));
-      ENGRAM_CHECK(side * side == D,
-                   "image_size {} is not square; give the config an image_shape [rows, cols]", D);
-      out.image_shape = {side, side};
-    }
-    if (file.config.contains("class_names")) {
+    if (file.config.contains("class_names"))
       out.class_names = file.config["class_names"].get<std::vector<std::string>>();
-      ENGRAM_CHECK(static_cast<Index>(out.class_names.size()) == C,
-                   "config class_names must name {} classes, got {}", C, out.class_names.size());
-    } else {
-      for (Index k = 0; k < C; ++k) out.class_names.push_back(std::to_string(k));
-    }
     return out;
   } catch (const nlohmann::json::exception& e) {
     throw Error(fmt::format("{}: {}", path.string(), e.what()));
@@ -53,6 +40,14 @@ DemoData make_demo_data(ConditionalMemory<double> memory, std::string name, Shap
                         std::vector<std::string> class_names, Mat<float> test_images,
                         std::vector<int> test_labels) {
   ENGRAM_CHECK(memory.size() >= 3, "demo: at least 3 memories are needed, got {}", memory.size());
+  const Index D = memory.image_size();
+  if (image_shape.empty()) {
+    const auto side = static_cast<Index>(std::lround(std::sqrt(static_cast<double>(D))));
+    ENGRAM_CHECK(side * side == D, "demo: images of {} values are not square; give image_shape", D);
+    image_shape = {side, side};
+  }
+  if (class_names.empty())
+    for (Index k = 0; k < memory.num_classes(); ++k) class_names.push_back(std::to_string(k));
   ENGRAM_CHECK(image_shape.size() == 2 && shape_size(image_shape) == memory.image_size(),
                "demo: image_shape must be [rows, cols] with rows * cols = {}", memory.image_size());
   ENGRAM_CHECK(static_cast<Index>(class_names.size()) == memory.num_classes(),

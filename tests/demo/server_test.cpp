@@ -277,6 +277,39 @@ TEST(DemoServer, StopEndsOpenStreamsPromptly) {
   r.server->stop();  // idempotent
 }
 
+TEST(DemoServer, StopRightAfterStartReturns) {
+  // httplib's stop() only wakes a listener already accepting; start() waits for that, so a stop()
+  // at once must not leave the listener (and the join) blocked.
+  test::ScratchDir web("demo_web_quick");
+  std::ofstream(web("index.html")) << "<html></html>";
+  DemoServerOptions o;
+  o.port = 0;
+  o.web_root = web.path();
+  const DemoData data = tiny_data();
+  for (int i = 0; i < 50; ++i) {
+    DemoServer server(data, o);
+    server.start();
+    server.stop();
+    EXPECT_FALSE(server.running());
+  }
+}
+
+TEST(DemoData, DefaultsToSquareImagesAndNumberedClasses) {
+  const DemoData tiny = tiny_data();
+  const ConditionalMemory<double>& m = tiny.memories->base();
+  const DemoData d = make_demo_data(m, "plain", {}, {});
+  EXPECT_EQ(d.image_shape, Shape({side, side}));
+  EXPECT_EQ(d.class_names, std::vector<std::string>({"0", "1", "2"}));
+  ConditionalMemory<double> odd(15, C);
+  odd.insert(m.memory_images().leftCols(15), m.memory_labels());
+  EXPECT_THROW_MESSAGE(make_demo_data(odd, "odd", {}, {}), std::invalid_argument,
+                       "images of 15 values are not square");
+  EXPECT_THROW_MESSAGE(make_demo_data(m, "bad", {3, 5}, {}), std::invalid_argument,
+                       "rows * cols = 16");
+  EXPECT_THROW_MESSAGE(make_demo_data(m, "bad", {}, {"a"}), std::invalid_argument,
+                       "1 class names for 3 classes");
+}
+
 TEST(DemoServerErrors, RejectBadOptionsAndAMissingPage) {
   DemoServerOptions o;
   o.max_sessions = 0;

@@ -38,7 +38,8 @@ struct DemoData {
 /// engram::Error for unreadable data, std::invalid_argument for bad options.
 DemoData load_demo_data(const DemoDataOptions& options);
 
-/// The same from a memory already built (tests, Python).
+/// The same from a memory already built (tests, Python). An empty image_shape means square images,
+/// empty class_names "0".."C-1".
 DemoData make_demo_data(ConditionalMemory<double> memory, std::string name, Shape image_shape,
                         std::vector<std::string> class_names, Mat<float> test_images = {},
                         std::vector<int> test_labels = {});
